@@ -48,7 +48,11 @@ export function formatHelp(tool: string, summary: string, specs: FlagSpec[]): st
   for (const spec of specs) {
     const value = spec.type === "boolean" ? "" : ` <${spec.choices ? spec.choices.join("|") : spec.type}>`;
     const names = spec.names.join(", ") + value;
-    const extra = spec.required ? " (required)" : spec.default !== undefined ? ` (default: ${spec.default})` : "";
+    const extra = spec.required
+      ? " (required)"
+      : spec.default !== undefined
+      ? ` (default: ${spec.default})`
+      : "";
     lines.push(`  ${names.padEnd(34)} ${spec.description}${extra}`);
   }
   lines.push(`  ${"-h, --help".padEnd(34)} Show this help`);
@@ -65,7 +69,9 @@ function convert(spec: FlagSpec, flag: string, raw: string): string | number {
   }
   const value = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(value)) {
-    throw new InputError(`${flag}: expected ${spec.type === "integer" ? "an integer" : "a number"}, got "${raw}"`);
+    throw new InputError(
+      `${flag}: expected ${spec.type === "integer" ? "an integer" : "a number"}, got "${raw}"`,
+    );
   }
   if (spec.type === "integer" && !Number.isInteger(value)) {
     throw new InputError(`${flag}: expected an integer, got "${raw}"`);

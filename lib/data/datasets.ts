@@ -44,7 +44,14 @@ const STANDARD_NAMES = {
 } as const;
 
 function findStandardFile(folder: string, base: string): string | undefined {
-  for (const candidate of [base, `${base}.gz`, base.replace("-idx", ".idx"), `${base.replace("-idx", ".idx")}.gz`]) {
+  for (
+    const candidate of [
+      base,
+      `${base}.gz`,
+      base.replace("-idx", ".idx"),
+      `${base.replace("-idx", ".idx")}.gz`,
+    ]
+  ) {
     const path = join(folder, candidate);
     if (existsSync(path)) return path;
   }
@@ -72,7 +79,10 @@ export interface ResolveDatasetOptions {
  * Resolves `mnist-sample` (building it when absent), `fashion-mnist` (Debian package) or a folder
  * path to its four IDX files.
  */
-export async function resolveDataset(name: string, options: ResolveDatasetOptions = {}): Promise<DatasetFiles> {
+export async function resolveDataset(
+  name: string,
+  options: ResolveDatasetOptions = {},
+): Promise<DatasetFiles> {
   const dataFolder = options.dataFolder ?? DATA_FOLDER;
   if (name === "mnist-sample") {
     const folder = join(dataFolder, "mnist-sample");

@@ -188,7 +188,9 @@ export function decodeIdx(bytes: Uint8Array, name = "input"): IdxArray {
 export function encodeIdx(array: IdxArray): Uint8Array {
   const count = array.dims.reduce((a, b) => a * b, 1);
   if (count !== array.data.length) {
-    throw new Error(`encodeIdx: dims ${array.dims.join("x")} hold ${count} values, data has ${array.data.length}`);
+    throw new Error(
+      `encodeIdx: dims ${array.dims.join("x")} hold ${count} values, data has ${array.data.length}`,
+    );
   }
   const size = BYTES_PER_ELEMENT[array.type];
   const headerSize = 4 + 4 * array.dims.length;
@@ -298,7 +300,11 @@ export async function readImages(path: string, options: ReadImagesOptions = {}):
 
 /** Writes an IDX uint8 image file (atomically; gzip when the name ends in `.gz`). */
 export async function writeImages(path: string, images: ImageSet): Promise<void> {
-  await writeIdx(path, { type: "uint8", dims: [images.count, images.rows, images.cols], data: images.pixels });
+  await writeIdx(path, {
+    type: "uint8",
+    dims: [images.count, images.rows, images.cols],
+    data: images.pixels,
+  });
 }
 
 /** Reads an IDX uint8 label file (magic 0x00000801). `expectedCount`, when given, must match. */

@@ -90,7 +90,9 @@ export async function buildMnistSample(folder: string): Promise<MnistSampleBuild
   const digits = await loadMnistPackageDigits();
   const total = digits.labels.length;
   if (total !== MNIST_SAMPLE_TRAIN + MNIST_SAMPLE_TEST) {
-    throw new Error(`mnist package holds ${total} digits, expected ${MNIST_SAMPLE_TRAIN + MNIST_SAMPLE_TEST}`);
+    throw new Error(
+      `mnist package holds ${total} digits, expected ${MNIST_SAMPLE_TRAIN + MNIST_SAMPLE_TEST}`,
+    );
   }
   const order = seededPermutation(total, MNIST_SAMPLE_SEED);
   const take = (from: number, to: number) => {
@@ -123,7 +125,11 @@ export async function buildMnistSample(folder: string): Promise<MnistSampleBuild
   await writeLabels(join(folder, "t10k-labels-idx1-ubyte"), test.labels);
   await writeFileAtomic(
     join(folder, "source-index.json"),
-    JSON.stringify({ seed: MNIST_SAMPLE_SEED, train: Array.from(train.source), test: Array.from(test.source) }),
+    JSON.stringify({
+      seed: MNIST_SAMPLE_SEED,
+      train: Array.from(train.source),
+      test: Array.from(test.source),
+    }),
   );
   await writeFileAtomic(
     join(folder, "README.md"),

@@ -3,7 +3,7 @@
  * target, then rename it into place.
  * @module
  */
-import { dirname, join, basename } from "node:path";
+import { basename, dirname, join } from "node:path";
 
 let counter = 0;
 
