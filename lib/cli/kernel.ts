@@ -1,0 +1,69 @@
+/**
+ * `deno task kernel [--launcher npx|deno] [--data-dir DIR] [--name latentlab]`: installs the project's
+ * Jupyter kernelspec for the current user so JupyterLab / nbconvert can run the notebooks, and prints how
+ * to use the project-local one (`JUPYTER_PATH=$PWD/.jupyter`) instead.
+ * @module
+ */
+import { type CliTool, runMain } from "./_run.ts";
+import {
+  installKernelSpec,
+  KERNEL_NAME,
+  type KernelLauncher,
+  kernelSpec,
+  PROJECT_JUPYTER_PATH,
+  userJupyterDataDir,
+} from "../notebook/kernelspec.ts";
+
+/** The `kernel` tool. */
+export const kernelTool: CliTool = {
+  name: "kernel",
+  summary:
+    'Installs the "Deno (latentlab)" Jupyter kernelspec for your user (no absolute paths: the kernel is ' +
+    'started through npx or from deno on PATH). Notebooks declare it as kernelspec "latentlab".',
+  flags: [
+    {
+      key: "launcher",
+      names: ["--launcher"],
+      type: "string",
+      choices: ["npx", "deno"],
+      default: "npx",
+      description: "Start the kernel with `npx -y deno@2.9.6` or with `deno` from PATH",
+    },
+    {
+      key: "dataDir",
+      names: ["--data-dir"],
+      type: "string",
+      description: "Jupyter data folder (default: $JUPYTER_DATA_DIR or the user's)",
+    },
+    { key: "name", names: ["--name"], type: "string", default: KERNEL_NAME, description: "Kernelspec name" },
+    {
+      key: "print",
+      names: ["--print"],
+      type: "boolean",
+      description: "Only print the kernelspec, install nothing",
+    },
+  ],
+  async run(flags) {
+    const launcher = flags.launcher as KernelLauncher;
+    if (flags.print) {
+      console.log(JSON.stringify(kernelSpec(launcher), null, 1));
+      return;
+    }
+    const path = await installKernelSpec({
+      launcher,
+      dataDir: (flags.dataDir as string | undefined) ?? userJupyterDataDir(),
+      name: flags.name as string,
+    });
+    console.log(
+      `kernel: installed kernelspec "${flags.name}" (${
+        kernelSpec(launcher).argv.slice(0, -3).join(" ")
+      } ...) at ${path}`,
+    );
+    console.log(`kernel: JupyterLab and \`jupyter nbconvert --execute\` now run notebooks/*.ipynb with it.`);
+    console.log(
+      `kernel: without installing, use the project-local spec: JUPYTER_PATH=${PROJECT_JUPYTER_PATH} (deno on PATH).`,
+    );
+  },
+};
+
+if (import.meta.main) await runMain(kernelTool);

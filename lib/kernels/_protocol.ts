@@ -1,0 +1,86 @@
+/**
+ * Messages between the L1 engine and its Workers.
+ * @module
+ */
+import type { L1Kind } from "./_wasm.ts";
+
+/** Gives a Worker the module and the shared memory. */
+export interface InitRequest {
+  /** Request id. */
+  id: number;
+  /** Kind. */
+  type: "init";
+  /** The compiled kernels. */
+  module: WebAssembly.Module;
+  /** The shared memory holding data, queries and results. */
+  memory: WebAssembly.Memory;
+}
+
+/** Fields shared by work requests: queries against data rows [first, end). */
+interface WorkBase {
+  /** Request id. */
+  id: number;
+  /** Element kind. */
+  kind: L1Kind;
+  /** Byte offset of the first query row. */
+  queryPtr: number;
+  /** Number of queries. */
+  queryCount: number;
+  /** Byte offset of the queries' u32 row sums. */
+  querySumPtr: number;
+  /** Byte offset of data row 0. */
+  dataPtr: number;
+  /** Byte offset of the data rows' u32 row sums. */
+  dataSumPtr: number;
+  /** First data row of this Worker's range. */
+  first: number;
+  /** One past the last data row of the range. */
+  end: number;
+  /** Row stride in bytes. */
+  stride: number;
+}
+
+/** Writes distances out[q * outStride + j] (u32) for j in [first, end). */
+export interface DistancesRequest extends WorkBase {
+  /** Kind. */
+  type: "distances";
+  /** Byte offset of out[0]. */
+  outPtr: number;
+  /** Row length of out, in values. */
+  outStride: number;
+}
+
+/** Writes the k best (dist, index) per query within [first, end) at resultPtr (dists, then indices). */
+export interface KnnRequest extends WorkBase {
+  /** Kind. */
+  type: "knn";
+  /** Neighbours per query. */
+  k: number;
+  /** Scratch area for a distance tile. */
+  scratchPtr: number;
+  /** Data rows per tile. */
+  scratchRows: number;
+  /** Queries per tile. */
+  blockQueries: number;
+  /** Byte offset of the result (queryCount * k u32 distances, then as many u32 indices). */
+  resultPtr: number;
+}
+
+/** Any request. */
+export type WorkerRequest = InitRequest | DistancesRequest | KnnRequest;
+
+/** A request before the engine assigns its id. */
+export type WorkerRequestBody =
+  | Omit<InitRequest, "id">
+  | Omit<DistancesRequest, "id">
+  | Omit<KnnRequest, "id">;
+
+/** A Worker's answer. */
+export interface WorkerReply {
+  /** The request id. */
+  id: number;
+  /** Whether it succeeded. */
+  ok: boolean;
+  /** The error text when it failed. */
+  error?: string;
+}

@@ -1,0 +1,1064 @@
+// AssemblyScript source of the L1 (Manhattan) distance kernels. Built by lib/kernels/build.ts into
+// lib/kernels/_l1_wasm.ts (base64). Memory is imported (shared), so one compiled module serves every
+// Worker; the caller owns the layout. Rows are stored with a stride that is a multiple of 16 bytes and
+// zero padding, so there is no tail loop (padding zeros add nothing to sums, minima or |a - b|).
+//
+// Block kernels use L1(a, b) = sum(a) + sum(b) - 2 * sum(min(a, b)) (exact for integers since
+// |a - b| = a + b - 2 min(a, b)); the row sums are computed once per row (rowSumsU8/rowSumsI16), so the
+// inner loop is one min, one pairwise widening add and one add per 16 bytes and pair, instead of five
+// operations for |a - b|. All arithmetic is exact modulo 2^32 and the true distance is < 2^32
+// (784 x 255 for pixels; 200 x 25500, or any int16 data up to 65,537 dims), so results are exact.
+// uint8: minima are added pairwise into u16 lanes, widened to u32 every 2048 bytes
+// (128 steps x 510 <= 65535). int16: minima (signed) are added pairwise into i32 lanes.
+// Query blocks of 4 x data rows in pairs share every load; the data range is walked in tiles of
+// ~128 KiB so that a tile stays in L2 while every query block of the call passes over it.
+// The gather kernels (LSH candidate checks) use |a - b| directly: or(sub_sat_u) for uint8,
+// max - min (as u16) for int16.
+
+const TILE_BYTES: i32 = 131072;
+const U8_CHUNK: usize = 2048;
+
+function mU8(acc: v128, x: v128, y: v128): v128 {
+  return i16x8.add(acc, i16x8.extadd_pairwise_i8x16_u(i8x16.min_u(x, y)));
+}
+
+function mI16(acc: v128, x: v128, y: v128): v128 {
+  return i32x4.add(acc, i32x4.extadd_pairwise_i16x8_s(i16x8.min_s(x, y)));
+}
+
+function absDiffU8(x: v128, y: v128): v128 {
+  return v128.or(i8x16.sub_sat_u(x, y), i8x16.sub_sat_u(y, x));
+}
+
+function absDiffI16(x: v128, y: v128): v128 {
+  return i16x8.sub(i16x8.max_s(x, y), i16x8.min_s(x, y));
+}
+
+function hsumU16(a: v128): u32 {
+  const w = i32x4.extadd_pairwise_i16x8_u(a);
+  return (i32x4.extract_lane(w, 0) as u32) + (i32x4.extract_lane(w, 1) as u32) +
+    (i32x4.extract_lane(w, 2) as u32) + (i32x4.extract_lane(w, 3) as u32);
+}
+
+function hsumU32(w: v128): u32 {
+  return (i32x4.extract_lane(w, 0) as u32) + (i32x4.extract_lane(w, 1) as u32) +
+    (i32x4.extract_lane(w, 2) as u32) + (i32x4.extract_lane(w, 3) as u32);
+}
+
+function tileRows(stride: i32): i32 {
+  const rows = TILE_BYTES / stride;
+  return rows < 2 ? 2 : rows & ~1;
+}
+
+/** uint8 rows: out[i] = sum of row i (u32) for i < count. */
+export function rowSumsU8(ptr: usize, count: i32, stride: i32, outPtr: usize): void {
+  const s = <usize> stride;
+  for (let i: i32 = 0; i < count; i++) {
+    const d = ptr + <usize> i * s;
+    let total: u32 = 0;
+    for (let c: usize = 0; c < s; c += U8_CHUNK) {
+      const end = c + U8_CHUNK < s ? c + U8_CHUNK : s;
+      let a = i16x8.splat(0);
+      for (let t = c; t < end; t += 16) a = i16x8.add(a, i16x8.extadd_pairwise_i8x16_u(v128.load(d + t)));
+      total += hsumU16(a);
+    }
+    store<u32>(outPtr + (<usize> i << 2), total);
+  }
+}
+
+/** int16 rows: out[i] = sum of row i (as u32, modulo 2^32) for i < count. */
+export function rowSumsI16(ptr: usize, count: i32, stride: i32, outPtr: usize): void {
+  const s = <usize> stride;
+  for (let i: i32 = 0; i < count; i++) {
+    const d = ptr + <usize> i * s;
+    let a = i32x4.splat(0);
+    for (let t: usize = 0; t < s; t += 16) a = i32x4.add(a, i32x4.extadd_pairwise_i16x8_s(v128.load(d + t)));
+    store<u32>(outPtr + (<usize> i << 2), hsumU32(a));
+  }
+}
+
+function blockU84x2(qPtr: usize, dPtr: usize, s: usize, o: usize, os: usize, qs: usize, ds: usize): void {
+  const sq0 = load<u32>(qs, 0);
+  const sq1 = load<u32>(qs, 4);
+  const sq2 = load<u32>(qs, 8);
+  const sq3 = load<u32>(qs, 12);
+  const sd0 = load<u32>(ds, 0);
+  const sd1 = load<u32>(ds, 4);
+  let t00: u32 = 0;
+  let t01: u32 = 0;
+  let t10: u32 = 0;
+  let t11: u32 = 0;
+  let t20: u32 = 0;
+  let t21: u32 = 0;
+  let t30: u32 = 0;
+  let t31: u32 = 0;
+  for (let c: usize = 0; c < s; c += U8_CHUNK) {
+    const end = c + U8_CHUNK < s ? c + U8_CHUNK : s;
+    let a00 = i16x8.splat(0);
+    let a01 = i16x8.splat(0);
+    let a10 = i16x8.splat(0);
+    let a11 = i16x8.splat(0);
+    let a20 = i16x8.splat(0);
+    let a21 = i16x8.splat(0);
+    let a30 = i16x8.splat(0);
+    let a31 = i16x8.splat(0);
+    for (let t = c; t < end; t += 16) {
+      const x0 = v128.load(dPtr + t);
+      const x1 = v128.load(dPtr + t + 1 * s);
+      const y0 = v128.load(qPtr + t);
+      a00 = mU8(a00, x0, y0);
+      a01 = mU8(a01, x1, y0);
+      const y1 = v128.load(qPtr + t + 1 * s);
+      a10 = mU8(a10, x0, y1);
+      a11 = mU8(a11, x1, y1);
+      const y2 = v128.load(qPtr + t + 2 * s);
+      a20 = mU8(a20, x0, y2);
+      a21 = mU8(a21, x1, y2);
+      const y3 = v128.load(qPtr + t + 3 * s);
+      a30 = mU8(a30, x0, y3);
+      a31 = mU8(a31, x1, y3);
+    }
+    t00 += hsumU16(a00);
+    t01 += hsumU16(a01);
+    t10 += hsumU16(a10);
+    t11 += hsumU16(a11);
+    t20 += hsumU16(a20);
+    t21 += hsumU16(a21);
+    t30 += hsumU16(a30);
+    t31 += hsumU16(a31);
+  }
+  store<u32>(o, sq0 + sd0 - 2 * t00);
+  store<u32>(o, sq0 + sd1 - 2 * t01, 4);
+  store<u32>(o + 1 * os, sq1 + sd0 - 2 * t10);
+  store<u32>(o + 1 * os, sq1 + sd1 - 2 * t11, 4);
+  store<u32>(o + 2 * os, sq2 + sd0 - 2 * t20);
+  store<u32>(o + 2 * os, sq2 + sd1 - 2 * t21, 4);
+  store<u32>(o + 3 * os, sq3 + sd0 - 2 * t30);
+  store<u32>(o + 3 * os, sq3 + sd1 - 2 * t31, 4);
+}
+
+function blockU84x1(qPtr: usize, dPtr: usize, s: usize, o: usize, os: usize, qs: usize, ds: usize): void {
+  const sq0 = load<u32>(qs, 0);
+  const sq1 = load<u32>(qs, 4);
+  const sq2 = load<u32>(qs, 8);
+  const sq3 = load<u32>(qs, 12);
+  const sd0 = load<u32>(ds, 0);
+  let t00: u32 = 0;
+  let t10: u32 = 0;
+  let t20: u32 = 0;
+  let t30: u32 = 0;
+  for (let c: usize = 0; c < s; c += U8_CHUNK) {
+    const end = c + U8_CHUNK < s ? c + U8_CHUNK : s;
+    let a00 = i16x8.splat(0);
+    let a10 = i16x8.splat(0);
+    let a20 = i16x8.splat(0);
+    let a30 = i16x8.splat(0);
+    for (let t = c; t < end; t += 16) {
+      const x0 = v128.load(dPtr + t);
+      const y0 = v128.load(qPtr + t);
+      a00 = mU8(a00, x0, y0);
+      const y1 = v128.load(qPtr + t + 1 * s);
+      a10 = mU8(a10, x0, y1);
+      const y2 = v128.load(qPtr + t + 2 * s);
+      a20 = mU8(a20, x0, y2);
+      const y3 = v128.load(qPtr + t + 3 * s);
+      a30 = mU8(a30, x0, y3);
+    }
+    t00 += hsumU16(a00);
+    t10 += hsumU16(a10);
+    t20 += hsumU16(a20);
+    t30 += hsumU16(a30);
+  }
+  store<u32>(o, sq0 + sd0 - 2 * t00);
+  store<u32>(o + 1 * os, sq1 + sd0 - 2 * t10);
+  store<u32>(o + 2 * os, sq2 + sd0 - 2 * t20);
+  store<u32>(o + 3 * os, sq3 + sd0 - 2 * t30);
+}
+
+function blockU81x2(qPtr: usize, dPtr: usize, s: usize, o: usize, _os: usize, qs: usize, ds: usize): void {
+  const sq0 = load<u32>(qs, 0);
+  const sd0 = load<u32>(ds, 0);
+  const sd1 = load<u32>(ds, 4);
+  let t00: u32 = 0;
+  let t01: u32 = 0;
+  for (let c: usize = 0; c < s; c += U8_CHUNK) {
+    const end = c + U8_CHUNK < s ? c + U8_CHUNK : s;
+    let a00 = i16x8.splat(0);
+    let a01 = i16x8.splat(0);
+    for (let t = c; t < end; t += 16) {
+      const x0 = v128.load(dPtr + t);
+      const x1 = v128.load(dPtr + t + 1 * s);
+      const y0 = v128.load(qPtr + t);
+      a00 = mU8(a00, x0, y0);
+      a01 = mU8(a01, x1, y0);
+    }
+    t00 += hsumU16(a00);
+    t01 += hsumU16(a01);
+  }
+  store<u32>(o, sq0 + sd0 - 2 * t00);
+  store<u32>(o, sq0 + sd1 - 2 * t01, 4);
+}
+
+function blockU81x1(qPtr: usize, dPtr: usize, s: usize, o: usize, _os: usize, qs: usize, ds: usize): void {
+  const sq0 = load<u32>(qs, 0);
+  const sd0 = load<u32>(ds, 0);
+  let t00: u32 = 0;
+  for (let c: usize = 0; c < s; c += U8_CHUNK) {
+    const end = c + U8_CHUNK < s ? c + U8_CHUNK : s;
+    let a00 = i16x8.splat(0);
+    for (let t = c; t < end; t += 16) {
+      const x0 = v128.load(dPtr + t);
+      const y0 = v128.load(qPtr + t);
+      a00 = mU8(a00, x0, y0);
+    }
+    t00 += hsumU16(a00);
+  }
+  store<u32>(o, sq0 + sd0 - 2 * t00);
+}
+
+/**
+ * u8 rows: out[q * outStride + j] = L1(query q, data row j) for q < nq, j < nd (u32). `stride` is
+ * the row length in bytes (a multiple of 16, zero padded); `qSumPtr`/`dSumPtr` hold the u32 row sums
+ * of the queries and of the data rows (see rowSumsU8).
+ */
+export function l1U8(
+  qPtr: usize,
+  nq: i32,
+  dPtr: usize,
+  nd: i32,
+  stride: i32,
+  outPtr: usize,
+  outStride: i32,
+  qSumPtr: usize,
+  dSumPtr: usize,
+): void {
+  const tile = tileRows(stride);
+  const s = <usize> stride;
+  const os = (<usize> outStride) << 2;
+  for (let j0: i32 = 0; j0 < nd; j0 += tile) {
+    const j1 = j0 + tile < nd ? j0 + tile : nd;
+    let q: i32 = 0;
+    for (; q + 4 <= nq; q += 4) {
+      const qp = qPtr + <usize> q * s;
+      const qs = qSumPtr + (<usize> q << 2);
+      const ob = outPtr + <usize> q * os;
+      let j = j0;
+      for (; j + 2 <= j1; j += 2) {
+        blockU84x2(qp, dPtr + <usize> j * s, s, ob + (<usize> j << 2), os, qs, dSumPtr + (<usize> j << 2));
+      }
+      if (j < j1) {
+        blockU84x1(qp, dPtr + <usize> j * s, s, ob + (<usize> j << 2), os, qs, dSumPtr + (<usize> j << 2));
+      }
+    }
+    for (; q < nq; q++) {
+      const qp = qPtr + <usize> q * s;
+      const qs = qSumPtr + (<usize> q << 2);
+      const ob = outPtr + <usize> q * os;
+      let j = j0;
+      for (; j + 2 <= j1; j += 2) {
+        blockU81x2(qp, dPtr + <usize> j * s, s, ob + (<usize> j << 2), os, qs, dSumPtr + (<usize> j << 2));
+      }
+      if (j < j1) {
+        blockU81x1(qp, dPtr + <usize> j * s, s, ob + (<usize> j << 2), os, qs, dSumPtr + (<usize> j << 2));
+      }
+    }
+  }
+}
+
+function blockU84x2Min(qPtr: usize, dPtr: usize, s: usize, best: usize, j: u32, qs: usize, ds: usize): void {
+  const sq0 = load<u32>(qs, 0);
+  const sq1 = load<u32>(qs, 4);
+  const sq2 = load<u32>(qs, 8);
+  const sq3 = load<u32>(qs, 12);
+  const sd0 = load<u32>(ds, 0);
+  const sd1 = load<u32>(ds, 4);
+  let t00: u32 = 0;
+  let t01: u32 = 0;
+  let t10: u32 = 0;
+  let t11: u32 = 0;
+  let t20: u32 = 0;
+  let t21: u32 = 0;
+  let t30: u32 = 0;
+  let t31: u32 = 0;
+  for (let c: usize = 0; c < s; c += U8_CHUNK) {
+    const end = c + U8_CHUNK < s ? c + U8_CHUNK : s;
+    let a00 = i16x8.splat(0);
+    let a01 = i16x8.splat(0);
+    let a10 = i16x8.splat(0);
+    let a11 = i16x8.splat(0);
+    let a20 = i16x8.splat(0);
+    let a21 = i16x8.splat(0);
+    let a30 = i16x8.splat(0);
+    let a31 = i16x8.splat(0);
+    for (let t = c; t < end; t += 16) {
+      const x0 = v128.load(dPtr + t);
+      const x1 = v128.load(dPtr + t + 1 * s);
+      const y0 = v128.load(qPtr + t);
+      a00 = mU8(a00, x0, y0);
+      a01 = mU8(a01, x1, y0);
+      const y1 = v128.load(qPtr + t + 1 * s);
+      a10 = mU8(a10, x0, y1);
+      a11 = mU8(a11, x1, y1);
+      const y2 = v128.load(qPtr + t + 2 * s);
+      a20 = mU8(a20, x0, y2);
+      a21 = mU8(a21, x1, y2);
+      const y3 = v128.load(qPtr + t + 3 * s);
+      a30 = mU8(a30, x0, y3);
+      a31 = mU8(a31, x1, y3);
+    }
+    t00 += hsumU16(a00);
+    t01 += hsumU16(a01);
+    t10 += hsumU16(a10);
+    t11 += hsumU16(a11);
+    t20 += hsumU16(a20);
+    t21 += hsumU16(a21);
+    t30 += hsumU16(a30);
+    t31 += hsumU16(a31);
+  }
+  const d00: u32 = sq0 + sd0 - 2 * t00;
+  if (d00 < load<u32>(best, 0)) {
+    store<u32>(best, d00, 0);
+    store<u32>(best, j + 0, 4);
+  }
+  const d01: u32 = sq0 + sd1 - 2 * t01;
+  if (d01 < load<u32>(best, 0)) {
+    store<u32>(best, d01, 0);
+    store<u32>(best, j + 1, 4);
+  }
+  const d10: u32 = sq1 + sd0 - 2 * t10;
+  if (d10 < load<u32>(best, 8)) {
+    store<u32>(best, d10, 8);
+    store<u32>(best, j + 0, 12);
+  }
+  const d11: u32 = sq1 + sd1 - 2 * t11;
+  if (d11 < load<u32>(best, 8)) {
+    store<u32>(best, d11, 8);
+    store<u32>(best, j + 1, 12);
+  }
+  const d20: u32 = sq2 + sd0 - 2 * t20;
+  if (d20 < load<u32>(best, 16)) {
+    store<u32>(best, d20, 16);
+    store<u32>(best, j + 0, 20);
+  }
+  const d21: u32 = sq2 + sd1 - 2 * t21;
+  if (d21 < load<u32>(best, 16)) {
+    store<u32>(best, d21, 16);
+    store<u32>(best, j + 1, 20);
+  }
+  const d30: u32 = sq3 + sd0 - 2 * t30;
+  if (d30 < load<u32>(best, 24)) {
+    store<u32>(best, d30, 24);
+    store<u32>(best, j + 0, 28);
+  }
+  const d31: u32 = sq3 + sd1 - 2 * t31;
+  if (d31 < load<u32>(best, 24)) {
+    store<u32>(best, d31, 24);
+    store<u32>(best, j + 1, 28);
+  }
+}
+
+function blockU84x1Min(qPtr: usize, dPtr: usize, s: usize, best: usize, j: u32, qs: usize, ds: usize): void {
+  const sq0 = load<u32>(qs, 0);
+  const sq1 = load<u32>(qs, 4);
+  const sq2 = load<u32>(qs, 8);
+  const sq3 = load<u32>(qs, 12);
+  const sd0 = load<u32>(ds, 0);
+  let t00: u32 = 0;
+  let t10: u32 = 0;
+  let t20: u32 = 0;
+  let t30: u32 = 0;
+  for (let c: usize = 0; c < s; c += U8_CHUNK) {
+    const end = c + U8_CHUNK < s ? c + U8_CHUNK : s;
+    let a00 = i16x8.splat(0);
+    let a10 = i16x8.splat(0);
+    let a20 = i16x8.splat(0);
+    let a30 = i16x8.splat(0);
+    for (let t = c; t < end; t += 16) {
+      const x0 = v128.load(dPtr + t);
+      const y0 = v128.load(qPtr + t);
+      a00 = mU8(a00, x0, y0);
+      const y1 = v128.load(qPtr + t + 1 * s);
+      a10 = mU8(a10, x0, y1);
+      const y2 = v128.load(qPtr + t + 2 * s);
+      a20 = mU8(a20, x0, y2);
+      const y3 = v128.load(qPtr + t + 3 * s);
+      a30 = mU8(a30, x0, y3);
+    }
+    t00 += hsumU16(a00);
+    t10 += hsumU16(a10);
+    t20 += hsumU16(a20);
+    t30 += hsumU16(a30);
+  }
+  const d00: u32 = sq0 + sd0 - 2 * t00;
+  if (d00 < load<u32>(best, 0)) {
+    store<u32>(best, d00, 0);
+    store<u32>(best, j + 0, 4);
+  }
+  const d10: u32 = sq1 + sd0 - 2 * t10;
+  if (d10 < load<u32>(best, 8)) {
+    store<u32>(best, d10, 8);
+    store<u32>(best, j + 0, 12);
+  }
+  const d20: u32 = sq2 + sd0 - 2 * t20;
+  if (d20 < load<u32>(best, 16)) {
+    store<u32>(best, d20, 16);
+    store<u32>(best, j + 0, 20);
+  }
+  const d30: u32 = sq3 + sd0 - 2 * t30;
+  if (d30 < load<u32>(best, 24)) {
+    store<u32>(best, d30, 24);
+    store<u32>(best, j + 0, 28);
+  }
+}
+
+function blockU81x2Min(qPtr: usize, dPtr: usize, s: usize, best: usize, j: u32, qs: usize, ds: usize): void {
+  const sq0 = load<u32>(qs, 0);
+  const sd0 = load<u32>(ds, 0);
+  const sd1 = load<u32>(ds, 4);
+  let t00: u32 = 0;
+  let t01: u32 = 0;
+  for (let c: usize = 0; c < s; c += U8_CHUNK) {
+    const end = c + U8_CHUNK < s ? c + U8_CHUNK : s;
+    let a00 = i16x8.splat(0);
+    let a01 = i16x8.splat(0);
+    for (let t = c; t < end; t += 16) {
+      const x0 = v128.load(dPtr + t);
+      const x1 = v128.load(dPtr + t + 1 * s);
+      const y0 = v128.load(qPtr + t);
+      a00 = mU8(a00, x0, y0);
+      a01 = mU8(a01, x1, y0);
+    }
+    t00 += hsumU16(a00);
+    t01 += hsumU16(a01);
+  }
+  const d00: u32 = sq0 + sd0 - 2 * t00;
+  if (d00 < load<u32>(best, 0)) {
+    store<u32>(best, d00, 0);
+    store<u32>(best, j + 0, 4);
+  }
+  const d01: u32 = sq0 + sd1 - 2 * t01;
+  if (d01 < load<u32>(best, 0)) {
+    store<u32>(best, d01, 0);
+    store<u32>(best, j + 1, 4);
+  }
+}
+
+function blockU81x1Min(qPtr: usize, dPtr: usize, s: usize, best: usize, j: u32, qs: usize, ds: usize): void {
+  const sq0 = load<u32>(qs, 0);
+  const sd0 = load<u32>(ds, 0);
+  let t00: u32 = 0;
+  for (let c: usize = 0; c < s; c += U8_CHUNK) {
+    const end = c + U8_CHUNK < s ? c + U8_CHUNK : s;
+    let a00 = i16x8.splat(0);
+    for (let t = c; t < end; t += 16) {
+      const x0 = v128.load(dPtr + t);
+      const y0 = v128.load(qPtr + t);
+      a00 = mU8(a00, x0, y0);
+    }
+    t00 += hsumU16(a00);
+  }
+  const d00: u32 = sq0 + sd0 - 2 * t00;
+  if (d00 < load<u32>(best, 0)) {
+    store<u32>(best, d00, 0);
+    store<u32>(best, j + 0, 4);
+  }
+}
+
+/**
+ * u8 rows, nearest only: for every query q < nq, best[2q] / best[2q + 1] (u32 distance / index)
+ * become the smallest L1 distance to data rows j < nd and its index `firstIndex + j` when it is smaller
+ * than the stored one (ties keep the stored, lower index). The caller initialises best to 0xffffffff.
+ */
+export function l1U8Min(
+  qPtr: usize,
+  nq: i32,
+  dPtr: usize,
+  nd: i32,
+  stride: i32,
+  qSumPtr: usize,
+  dSumPtr: usize,
+  firstIndex: u32,
+  bestPtr: usize,
+): void {
+  const tile = tileRows(stride);
+  const s = <usize> stride;
+  for (let j0: i32 = 0; j0 < nd; j0 += tile) {
+    const j1 = j0 + tile < nd ? j0 + tile : nd;
+    let q: i32 = 0;
+    for (; q + 4 <= nq; q += 4) {
+      const qp = qPtr + <usize> q * s;
+      const qs = qSumPtr + (<usize> q << 2);
+      const bp = bestPtr + (<usize> q << 3);
+      let j = j0;
+      for (; j + 2 <= j1; j += 2) {
+        blockU84x2Min(qp, dPtr + <usize> j * s, s, bp, firstIndex + <u32> j, qs, dSumPtr + (<usize> j << 2));
+      }
+      if (j < j1) {
+        blockU84x1Min(qp, dPtr + <usize> j * s, s, bp, firstIndex + <u32> j, qs, dSumPtr + (<usize> j << 2));
+      }
+    }
+    for (; q < nq; q++) {
+      const qp = qPtr + <usize> q * s;
+      const qs = qSumPtr + (<usize> q << 2);
+      const bp = bestPtr + (<usize> q << 3);
+      let j = j0;
+      for (; j + 2 <= j1; j += 2) {
+        blockU81x2Min(qp, dPtr + <usize> j * s, s, bp, firstIndex + <u32> j, qs, dSumPtr + (<usize> j << 2));
+      }
+      if (j < j1) {
+        blockU81x1Min(qp, dPtr + <usize> j * s, s, bp, firstIndex + <u32> j, qs, dSumPtr + (<usize> j << 2));
+      }
+    }
+  }
+}
+
+function blockI164x2(qPtr: usize, dPtr: usize, s: usize, o: usize, os: usize, qs: usize, ds: usize): void {
+  const sq0 = load<u32>(qs, 0);
+  const sq1 = load<u32>(qs, 4);
+  const sq2 = load<u32>(qs, 8);
+  const sq3 = load<u32>(qs, 12);
+  const sd0 = load<u32>(ds, 0);
+  const sd1 = load<u32>(ds, 4);
+  let t00: u32 = 0;
+  let t01: u32 = 0;
+  let t10: u32 = 0;
+  let t11: u32 = 0;
+  let t20: u32 = 0;
+  let t21: u32 = 0;
+  let t30: u32 = 0;
+  let t31: u32 = 0;
+  for (let c: usize = 0; c < s; c += s) {
+    const end = c + s < s ? c + s : s;
+    let a00 = i32x4.splat(0);
+    let a01 = i32x4.splat(0);
+    let a10 = i32x4.splat(0);
+    let a11 = i32x4.splat(0);
+    let a20 = i32x4.splat(0);
+    let a21 = i32x4.splat(0);
+    let a30 = i32x4.splat(0);
+    let a31 = i32x4.splat(0);
+    for (let t = c; t < end; t += 16) {
+      const x0 = v128.load(dPtr + t);
+      const x1 = v128.load(dPtr + t + 1 * s);
+      const y0 = v128.load(qPtr + t);
+      a00 = mI16(a00, x0, y0);
+      a01 = mI16(a01, x1, y0);
+      const y1 = v128.load(qPtr + t + 1 * s);
+      a10 = mI16(a10, x0, y1);
+      a11 = mI16(a11, x1, y1);
+      const y2 = v128.load(qPtr + t + 2 * s);
+      a20 = mI16(a20, x0, y2);
+      a21 = mI16(a21, x1, y2);
+      const y3 = v128.load(qPtr + t + 3 * s);
+      a30 = mI16(a30, x0, y3);
+      a31 = mI16(a31, x1, y3);
+    }
+    t00 += hsumU32(a00);
+    t01 += hsumU32(a01);
+    t10 += hsumU32(a10);
+    t11 += hsumU32(a11);
+    t20 += hsumU32(a20);
+    t21 += hsumU32(a21);
+    t30 += hsumU32(a30);
+    t31 += hsumU32(a31);
+  }
+  store<u32>(o, sq0 + sd0 - 2 * t00);
+  store<u32>(o, sq0 + sd1 - 2 * t01, 4);
+  store<u32>(o + 1 * os, sq1 + sd0 - 2 * t10);
+  store<u32>(o + 1 * os, sq1 + sd1 - 2 * t11, 4);
+  store<u32>(o + 2 * os, sq2 + sd0 - 2 * t20);
+  store<u32>(o + 2 * os, sq2 + sd1 - 2 * t21, 4);
+  store<u32>(o + 3 * os, sq3 + sd0 - 2 * t30);
+  store<u32>(o + 3 * os, sq3 + sd1 - 2 * t31, 4);
+}
+
+function blockI164x1(qPtr: usize, dPtr: usize, s: usize, o: usize, os: usize, qs: usize, ds: usize): void {
+  const sq0 = load<u32>(qs, 0);
+  const sq1 = load<u32>(qs, 4);
+  const sq2 = load<u32>(qs, 8);
+  const sq3 = load<u32>(qs, 12);
+  const sd0 = load<u32>(ds, 0);
+  let t00: u32 = 0;
+  let t10: u32 = 0;
+  let t20: u32 = 0;
+  let t30: u32 = 0;
+  for (let c: usize = 0; c < s; c += s) {
+    const end = c + s < s ? c + s : s;
+    let a00 = i32x4.splat(0);
+    let a10 = i32x4.splat(0);
+    let a20 = i32x4.splat(0);
+    let a30 = i32x4.splat(0);
+    for (let t = c; t < end; t += 16) {
+      const x0 = v128.load(dPtr + t);
+      const y0 = v128.load(qPtr + t);
+      a00 = mI16(a00, x0, y0);
+      const y1 = v128.load(qPtr + t + 1 * s);
+      a10 = mI16(a10, x0, y1);
+      const y2 = v128.load(qPtr + t + 2 * s);
+      a20 = mI16(a20, x0, y2);
+      const y3 = v128.load(qPtr + t + 3 * s);
+      a30 = mI16(a30, x0, y3);
+    }
+    t00 += hsumU32(a00);
+    t10 += hsumU32(a10);
+    t20 += hsumU32(a20);
+    t30 += hsumU32(a30);
+  }
+  store<u32>(o, sq0 + sd0 - 2 * t00);
+  store<u32>(o + 1 * os, sq1 + sd0 - 2 * t10);
+  store<u32>(o + 2 * os, sq2 + sd0 - 2 * t20);
+  store<u32>(o + 3 * os, sq3 + sd0 - 2 * t30);
+}
+
+function blockI161x2(qPtr: usize, dPtr: usize, s: usize, o: usize, _os: usize, qs: usize, ds: usize): void {
+  const sq0 = load<u32>(qs, 0);
+  const sd0 = load<u32>(ds, 0);
+  const sd1 = load<u32>(ds, 4);
+  let t00: u32 = 0;
+  let t01: u32 = 0;
+  for (let c: usize = 0; c < s; c += s) {
+    const end = c + s < s ? c + s : s;
+    let a00 = i32x4.splat(0);
+    let a01 = i32x4.splat(0);
+    for (let t = c; t < end; t += 16) {
+      const x0 = v128.load(dPtr + t);
+      const x1 = v128.load(dPtr + t + 1 * s);
+      const y0 = v128.load(qPtr + t);
+      a00 = mI16(a00, x0, y0);
+      a01 = mI16(a01, x1, y0);
+    }
+    t00 += hsumU32(a00);
+    t01 += hsumU32(a01);
+  }
+  store<u32>(o, sq0 + sd0 - 2 * t00);
+  store<u32>(o, sq0 + sd1 - 2 * t01, 4);
+}
+
+function blockI161x1(qPtr: usize, dPtr: usize, s: usize, o: usize, _os: usize, qs: usize, ds: usize): void {
+  const sq0 = load<u32>(qs, 0);
+  const sd0 = load<u32>(ds, 0);
+  let t00: u32 = 0;
+  for (let c: usize = 0; c < s; c += s) {
+    const end = c + s < s ? c + s : s;
+    let a00 = i32x4.splat(0);
+    for (let t = c; t < end; t += 16) {
+      const x0 = v128.load(dPtr + t);
+      const y0 = v128.load(qPtr + t);
+      a00 = mI16(a00, x0, y0);
+    }
+    t00 += hsumU32(a00);
+  }
+  store<u32>(o, sq0 + sd0 - 2 * t00);
+}
+
+/**
+ * i16 rows: out[q * outStride + j] = L1(query q, data row j) for q < nq, j < nd (u32). `stride` is
+ * the row length in bytes (a multiple of 16, zero padded); `qSumPtr`/`dSumPtr` hold the u32 row sums
+ * of the queries and of the data rows (see rowSumsI16).
+ */
+export function l1I16(
+  qPtr: usize,
+  nq: i32,
+  dPtr: usize,
+  nd: i32,
+  stride: i32,
+  outPtr: usize,
+  outStride: i32,
+  qSumPtr: usize,
+  dSumPtr: usize,
+): void {
+  const tile = tileRows(stride);
+  const s = <usize> stride;
+  const os = (<usize> outStride) << 2;
+  for (let j0: i32 = 0; j0 < nd; j0 += tile) {
+    const j1 = j0 + tile < nd ? j0 + tile : nd;
+    let q: i32 = 0;
+    for (; q + 4 <= nq; q += 4) {
+      const qp = qPtr + <usize> q * s;
+      const qs = qSumPtr + (<usize> q << 2);
+      const ob = outPtr + <usize> q * os;
+      let j = j0;
+      for (; j + 2 <= j1; j += 2) {
+        blockI164x2(qp, dPtr + <usize> j * s, s, ob + (<usize> j << 2), os, qs, dSumPtr + (<usize> j << 2));
+      }
+      if (j < j1) {
+        blockI164x1(qp, dPtr + <usize> j * s, s, ob + (<usize> j << 2), os, qs, dSumPtr + (<usize> j << 2));
+      }
+    }
+    for (; q < nq; q++) {
+      const qp = qPtr + <usize> q * s;
+      const qs = qSumPtr + (<usize> q << 2);
+      const ob = outPtr + <usize> q * os;
+      let j = j0;
+      for (; j + 2 <= j1; j += 2) {
+        blockI161x2(qp, dPtr + <usize> j * s, s, ob + (<usize> j << 2), os, qs, dSumPtr + (<usize> j << 2));
+      }
+      if (j < j1) {
+        blockI161x1(qp, dPtr + <usize> j * s, s, ob + (<usize> j << 2), os, qs, dSumPtr + (<usize> j << 2));
+      }
+    }
+  }
+}
+
+function blockI164x2Min(qPtr: usize, dPtr: usize, s: usize, best: usize, j: u32, qs: usize, ds: usize): void {
+  const sq0 = load<u32>(qs, 0);
+  const sq1 = load<u32>(qs, 4);
+  const sq2 = load<u32>(qs, 8);
+  const sq3 = load<u32>(qs, 12);
+  const sd0 = load<u32>(ds, 0);
+  const sd1 = load<u32>(ds, 4);
+  let t00: u32 = 0;
+  let t01: u32 = 0;
+  let t10: u32 = 0;
+  let t11: u32 = 0;
+  let t20: u32 = 0;
+  let t21: u32 = 0;
+  let t30: u32 = 0;
+  let t31: u32 = 0;
+  for (let c: usize = 0; c < s; c += s) {
+    const end = c + s < s ? c + s : s;
+    let a00 = i32x4.splat(0);
+    let a01 = i32x4.splat(0);
+    let a10 = i32x4.splat(0);
+    let a11 = i32x4.splat(0);
+    let a20 = i32x4.splat(0);
+    let a21 = i32x4.splat(0);
+    let a30 = i32x4.splat(0);
+    let a31 = i32x4.splat(0);
+    for (let t = c; t < end; t += 16) {
+      const x0 = v128.load(dPtr + t);
+      const x1 = v128.load(dPtr + t + 1 * s);
+      const y0 = v128.load(qPtr + t);
+      a00 = mI16(a00, x0, y0);
+      a01 = mI16(a01, x1, y0);
+      const y1 = v128.load(qPtr + t + 1 * s);
+      a10 = mI16(a10, x0, y1);
+      a11 = mI16(a11, x1, y1);
+      const y2 = v128.load(qPtr + t + 2 * s);
+      a20 = mI16(a20, x0, y2);
+      a21 = mI16(a21, x1, y2);
+      const y3 = v128.load(qPtr + t + 3 * s);
+      a30 = mI16(a30, x0, y3);
+      a31 = mI16(a31, x1, y3);
+    }
+    t00 += hsumU32(a00);
+    t01 += hsumU32(a01);
+    t10 += hsumU32(a10);
+    t11 += hsumU32(a11);
+    t20 += hsumU32(a20);
+    t21 += hsumU32(a21);
+    t30 += hsumU32(a30);
+    t31 += hsumU32(a31);
+  }
+  const d00: u32 = sq0 + sd0 - 2 * t00;
+  if (d00 < load<u32>(best, 0)) {
+    store<u32>(best, d00, 0);
+    store<u32>(best, j + 0, 4);
+  }
+  const d01: u32 = sq0 + sd1 - 2 * t01;
+  if (d01 < load<u32>(best, 0)) {
+    store<u32>(best, d01, 0);
+    store<u32>(best, j + 1, 4);
+  }
+  const d10: u32 = sq1 + sd0 - 2 * t10;
+  if (d10 < load<u32>(best, 8)) {
+    store<u32>(best, d10, 8);
+    store<u32>(best, j + 0, 12);
+  }
+  const d11: u32 = sq1 + sd1 - 2 * t11;
+  if (d11 < load<u32>(best, 8)) {
+    store<u32>(best, d11, 8);
+    store<u32>(best, j + 1, 12);
+  }
+  const d20: u32 = sq2 + sd0 - 2 * t20;
+  if (d20 < load<u32>(best, 16)) {
+    store<u32>(best, d20, 16);
+    store<u32>(best, j + 0, 20);
+  }
+  const d21: u32 = sq2 + sd1 - 2 * t21;
+  if (d21 < load<u32>(best, 16)) {
+    store<u32>(best, d21, 16);
+    store<u32>(best, j + 1, 20);
+  }
+  const d30: u32 = sq3 + sd0 - 2 * t30;
+  if (d30 < load<u32>(best, 24)) {
+    store<u32>(best, d30, 24);
+    store<u32>(best, j + 0, 28);
+  }
+  const d31: u32 = sq3 + sd1 - 2 * t31;
+  if (d31 < load<u32>(best, 24)) {
+    store<u32>(best, d31, 24);
+    store<u32>(best, j + 1, 28);
+  }
+}
+
+function blockI164x1Min(qPtr: usize, dPtr: usize, s: usize, best: usize, j: u32, qs: usize, ds: usize): void {
+  const sq0 = load<u32>(qs, 0);
+  const sq1 = load<u32>(qs, 4);
+  const sq2 = load<u32>(qs, 8);
+  const sq3 = load<u32>(qs, 12);
+  const sd0 = load<u32>(ds, 0);
+  let t00: u32 = 0;
+  let t10: u32 = 0;
+  let t20: u32 = 0;
+  let t30: u32 = 0;
+  for (let c: usize = 0; c < s; c += s) {
+    const end = c + s < s ? c + s : s;
+    let a00 = i32x4.splat(0);
+    let a10 = i32x4.splat(0);
+    let a20 = i32x4.splat(0);
+    let a30 = i32x4.splat(0);
+    for (let t = c; t < end; t += 16) {
+      const x0 = v128.load(dPtr + t);
+      const y0 = v128.load(qPtr + t);
+      a00 = mI16(a00, x0, y0);
+      const y1 = v128.load(qPtr + t + 1 * s);
+      a10 = mI16(a10, x0, y1);
+      const y2 = v128.load(qPtr + t + 2 * s);
+      a20 = mI16(a20, x0, y2);
+      const y3 = v128.load(qPtr + t + 3 * s);
+      a30 = mI16(a30, x0, y3);
+    }
+    t00 += hsumU32(a00);
+    t10 += hsumU32(a10);
+    t20 += hsumU32(a20);
+    t30 += hsumU32(a30);
+  }
+  const d00: u32 = sq0 + sd0 - 2 * t00;
+  if (d00 < load<u32>(best, 0)) {
+    store<u32>(best, d00, 0);
+    store<u32>(best, j + 0, 4);
+  }
+  const d10: u32 = sq1 + sd0 - 2 * t10;
+  if (d10 < load<u32>(best, 8)) {
+    store<u32>(best, d10, 8);
+    store<u32>(best, j + 0, 12);
+  }
+  const d20: u32 = sq2 + sd0 - 2 * t20;
+  if (d20 < load<u32>(best, 16)) {
+    store<u32>(best, d20, 16);
+    store<u32>(best, j + 0, 20);
+  }
+  const d30: u32 = sq3 + sd0 - 2 * t30;
+  if (d30 < load<u32>(best, 24)) {
+    store<u32>(best, d30, 24);
+    store<u32>(best, j + 0, 28);
+  }
+}
+
+function blockI161x2Min(qPtr: usize, dPtr: usize, s: usize, best: usize, j: u32, qs: usize, ds: usize): void {
+  const sq0 = load<u32>(qs, 0);
+  const sd0 = load<u32>(ds, 0);
+  const sd1 = load<u32>(ds, 4);
+  let t00: u32 = 0;
+  let t01: u32 = 0;
+  for (let c: usize = 0; c < s; c += s) {
+    const end = c + s < s ? c + s : s;
+    let a00 = i32x4.splat(0);
+    let a01 = i32x4.splat(0);
+    for (let t = c; t < end; t += 16) {
+      const x0 = v128.load(dPtr + t);
+      const x1 = v128.load(dPtr + t + 1 * s);
+      const y0 = v128.load(qPtr + t);
+      a00 = mI16(a00, x0, y0);
+      a01 = mI16(a01, x1, y0);
+    }
+    t00 += hsumU32(a00);
+    t01 += hsumU32(a01);
+  }
+  const d00: u32 = sq0 + sd0 - 2 * t00;
+  if (d00 < load<u32>(best, 0)) {
+    store<u32>(best, d00, 0);
+    store<u32>(best, j + 0, 4);
+  }
+  const d01: u32 = sq0 + sd1 - 2 * t01;
+  if (d01 < load<u32>(best, 0)) {
+    store<u32>(best, d01, 0);
+    store<u32>(best, j + 1, 4);
+  }
+}
+
+function blockI161x1Min(qPtr: usize, dPtr: usize, s: usize, best: usize, j: u32, qs: usize, ds: usize): void {
+  const sq0 = load<u32>(qs, 0);
+  const sd0 = load<u32>(ds, 0);
+  let t00: u32 = 0;
+  for (let c: usize = 0; c < s; c += s) {
+    const end = c + s < s ? c + s : s;
+    let a00 = i32x4.splat(0);
+    for (let t = c; t < end; t += 16) {
+      const x0 = v128.load(dPtr + t);
+      const y0 = v128.load(qPtr + t);
+      a00 = mI16(a00, x0, y0);
+    }
+    t00 += hsumU32(a00);
+  }
+  const d00: u32 = sq0 + sd0 - 2 * t00;
+  if (d00 < load<u32>(best, 0)) {
+    store<u32>(best, d00, 0);
+    store<u32>(best, j + 0, 4);
+  }
+}
+
+/**
+ * i16 rows, nearest only: for every query q < nq, best[2q] / best[2q + 1] (u32 distance / index)
+ * become the smallest L1 distance to data rows j < nd and its index `firstIndex + j` when it is smaller
+ * than the stored one (ties keep the stored, lower index). The caller initialises best to 0xffffffff.
+ */
+export function l1I16Min(
+  qPtr: usize,
+  nq: i32,
+  dPtr: usize,
+  nd: i32,
+  stride: i32,
+  qSumPtr: usize,
+  dSumPtr: usize,
+  firstIndex: u32,
+  bestPtr: usize,
+): void {
+  const tile = tileRows(stride);
+  const s = <usize> stride;
+  for (let j0: i32 = 0; j0 < nd; j0 += tile) {
+    const j1 = j0 + tile < nd ? j0 + tile : nd;
+    let q: i32 = 0;
+    for (; q + 4 <= nq; q += 4) {
+      const qp = qPtr + <usize> q * s;
+      const qs = qSumPtr + (<usize> q << 2);
+      const bp = bestPtr + (<usize> q << 3);
+      let j = j0;
+      for (; j + 2 <= j1; j += 2) {
+        blockI164x2Min(qp, dPtr + <usize> j * s, s, bp, firstIndex + <u32> j, qs, dSumPtr + (<usize> j << 2));
+      }
+      if (j < j1) {
+        blockI164x1Min(qp, dPtr + <usize> j * s, s, bp, firstIndex + <u32> j, qs, dSumPtr + (<usize> j << 2));
+      }
+    }
+    for (; q < nq; q++) {
+      const qp = qPtr + <usize> q * s;
+      const qs = qSumPtr + (<usize> q << 2);
+      const bp = bestPtr + (<usize> q << 3);
+      let j = j0;
+      for (; j + 2 <= j1; j += 2) {
+        blockI161x2Min(qp, dPtr + <usize> j * s, s, bp, firstIndex + <u32> j, qs, dSumPtr + (<usize> j << 2));
+      }
+      if (j < j1) {
+        blockI161x1Min(qp, dPtr + <usize> j * s, s, bp, firstIndex + <u32> j, qs, dSumPtr + (<usize> j << 2));
+      }
+    }
+  }
+}
+
+/**
+ * uint8 rows, gathered: out[i] = L1(query, data row idx[i]) for i < count; `idxPtr` holds u32 row
+ * indices. Used to check LSH candidates exactly. Four rows are walked together so that their (random)
+ * memory accesses overlap.
+ */
+export function l1U8Gather(
+  qPtr: usize,
+  dPtr: usize,
+  stride: i32,
+  idxPtr: usize,
+  count: i32,
+  outPtr: usize,
+): void {
+  const s = <usize> stride;
+  let i: i32 = 0;
+  for (; i + 4 <= count; i += 4) {
+    const ip = idxPtr + (<usize> i << 2);
+    const d0 = dPtr + <usize> load<u32>(ip) * s;
+    const d1 = dPtr + <usize> load<u32>(ip, 4) * s;
+    const d2 = dPtr + <usize> load<u32>(ip, 8) * s;
+    const d3 = dPtr + <usize> load<u32>(ip, 12) * s;
+    let t0: u32 = 0, t1: u32 = 0, t2: u32 = 0, t3: u32 = 0;
+    for (let c: usize = 0; c < s; c += U8_CHUNK) {
+      const end = c + U8_CHUNK < s ? c + U8_CHUNK : s;
+      let a0 = i16x8.splat(0), a1 = i16x8.splat(0), a2 = i16x8.splat(0), a3 = i16x8.splat(0);
+      for (let t = c; t < end; t += 16) {
+        const y = v128.load(qPtr + t);
+        a0 = i16x8.add(a0, i16x8.extadd_pairwise_i8x16_u(absDiffU8(v128.load(d0 + t), y)));
+        a1 = i16x8.add(a1, i16x8.extadd_pairwise_i8x16_u(absDiffU8(v128.load(d1 + t), y)));
+        a2 = i16x8.add(a2, i16x8.extadd_pairwise_i8x16_u(absDiffU8(v128.load(d2 + t), y)));
+        a3 = i16x8.add(a3, i16x8.extadd_pairwise_i8x16_u(absDiffU8(v128.load(d3 + t), y)));
+      }
+      t0 += hsumU16(a0);
+      t1 += hsumU16(a1);
+      t2 += hsumU16(a2);
+      t3 += hsumU16(a3);
+    }
+    const op = outPtr + (<usize> i << 2);
+    store<u32>(op, t0);
+    store<u32>(op, t1, 4);
+    store<u32>(op, t2, 8);
+    store<u32>(op, t3, 12);
+  }
+  for (; i < count; i++) {
+    const d = dPtr + <usize> load<u32>(idxPtr + (<usize> i << 2)) * s;
+    let t0: u32 = 0;
+    for (let c: usize = 0; c < s; c += U8_CHUNK) {
+      const end = c + U8_CHUNK < s ? c + U8_CHUNK : s;
+      let a0 = i16x8.splat(0);
+      for (let t = c; t < end; t += 16) {
+        a0 = i16x8.add(a0, i16x8.extadd_pairwise_i8x16_u(absDiffU8(v128.load(d + t), v128.load(qPtr + t))));
+      }
+      t0 += hsumU16(a0);
+    }
+    store<u32>(outPtr + (<usize> i << 2), t0);
+  }
+}
+
+/**
+ * uint8 rows, gathered, nearest only: like l1U8Gather, but a row is abandoned (out[i] = 0xffffffff)
+ * as soon as its partial distance exceeds `bound`, and `bound` drops to every full distance below it.
+ * So out[i] is the exact distance of row idx[i] whenever that distance is <= the smallest distance
+ * before it (and <= the initial bound); the nearest row is always reported exactly.
+ */
+export function l1U8GatherNearest(
+  qPtr: usize,
+  dPtr: usize,
+  stride: i32,
+  idxPtr: usize,
+  count: i32,
+  outPtr: usize,
+  bound: u32,
+): void {
+  const s = <usize> stride;
+  for (let i: i32 = 0; i < count; i++) {
+    const d = dPtr + <usize> load<u32>(idxPtr + (<usize> i << 2)) * s;
+    let total: u32 = 0;
+    let c: usize = 0;
+    for (; c < s; c += 256) {
+      const end = c + 256 < s ? c + 256 : s;
+      let a0 = i16x8.splat(0);
+      for (let t = c; t < end; t += 16) {
+        a0 = i16x8.add(a0, i16x8.extadd_pairwise_i8x16_u(absDiffU8(v128.load(d + t), v128.load(qPtr + t))));
+      }
+      total += hsumU16(a0);
+      if (total > bound) break;
+    }
+    if (c < s) {
+      store<u32>(outPtr + (<usize> i << 2), 0xffffffff);
+    } else {
+      store<u32>(outPtr + (<usize> i << 2), total);
+      if (total < bound) bound = total;
+    }
+  }
+}
+
+/** int16 rows, gathered: out[i] = L1(query, data row idx[i]) for i < count. */
+export function l1I16Gather(
+  qPtr: usize,
+  dPtr: usize,
+  stride: i32,
+  idxPtr: usize,
+  count: i32,
+  outPtr: usize,
+): void {
+  const s = <usize> stride;
+  for (let i: i32 = 0; i < count; i++) {
+    const d = dPtr + <usize> load<u32>(idxPtr + (<usize> i << 2)) * s;
+    let a0 = i32x4.splat(0);
+    for (let t: usize = 0; t < s; t += 16) {
+      a0 = i32x4.add(a0, i32x4.extadd_pairwise_i16x8_u(absDiffI16(v128.load(d + t), v128.load(qPtr + t))));
+    }
+    store<u32>(outPtr + (<usize> i << 2), hsumU32(a0));
+  }
+}

@@ -1,0 +1,342 @@
+/**
+ * A digit classifier made from a trained autoencoder's encoder: encoder → Dense(ReLU) → Dropout →
+ * Dense(softmax). Training runs in two stages: first the head alone with the encoder frozen, then
+ * everything together (fine-tuning) at a lower learning rate; both with early stopping on the
+ * validation loss and the best weights restored.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+import { InputError } from "../errors.ts";
+import type { Autoencoder } from "./autoencoder.ts";
+import { checkInputShape, loadModel, type ModelMetadata, saveModel } from "./persistence.ts";
+import { runBatched } from "./autoencoder.ts";
+import { splitValidation, type TrainingData, trainModel, type TrainResult } from "./training.ts";
+
+/** Head and training settings of a {@linkcode Classifier}; every field has a documented default. */
+export interface ClassifierConfig {
+  /** Units of the hidden Dense layer of the head. Default 128. */
+  hiddenUnits?: number;
+  /** Dropout rate after the hidden layer. Default 0.3. */
+  dropout?: number;
+  /** Number of classes. Default 10. */
+  numClasses?: number;
+  /** Maximum epochs of stage 1 (head only, encoder frozen). Default 3. */
+  headEpochs?: number;
+  /** Maximum epochs of stage 2 (all layers). Default 30. */
+  fineTuneEpochs?: number;
+  /** Adam learning rate of stage 1. Default 0.002. */
+  headLearningRate?: number;
+  /** Adam learning rate of stage 2. Default 0.001. */
+  fineTuneLearningRate?: number;
+  /**
+   * Per-epoch learning-rate factor of stage 2 (`lr · decay^(epoch−1)`). Default 1 (constant; on
+   * mnist-sample 0.9 gave 97.20 % test accuracy against 97.55 % for a constant rate).
+   */
+  fineTuneDecay?: number;
+  /** Batch size. Default 64. */
+  batchSize?: number;
+  /** Early-stopping patience (epochs without a validation-loss improvement), both stages. Default 6. */
+  patience?: number;
+  /** Held-out validation fraction of the training images. Default 0.1. */
+  validationSplit?: number;
+  /** Random translation of training images by up to this many pixels (augmentation). Default 2. */
+  augmentShift?: number;
+  /** Seed of the head's initialisation, dropout, split and shuffles. Default 0. */
+  seed?: number;
+}
+
+/** A {@linkcode ClassifierConfig} with defaults filled in. */
+export type ResolvedClassifierConfig = Required<ClassifierConfig>;
+
+/** Fills in defaults and checks ranges ({@linkcode InputError} naming the field). */
+export function resolveClassifierConfig(config: ClassifierConfig = {}): ResolvedClassifierConfig {
+  const c: ResolvedClassifierConfig = {
+    hiddenUnits: config.hiddenUnits ?? 128,
+    dropout: config.dropout ?? 0.3,
+    numClasses: config.numClasses ?? 10,
+    headEpochs: config.headEpochs ?? 3,
+    fineTuneEpochs: config.fineTuneEpochs ?? 30,
+    headLearningRate: config.headLearningRate ?? 2e-3,
+    fineTuneLearningRate: config.fineTuneLearningRate ?? 1e-3,
+    fineTuneDecay: config.fineTuneDecay ?? 1,
+    batchSize: config.batchSize ?? 64,
+    patience: config.patience ?? 6,
+    validationSplit: config.validationSplit ?? 0.1,
+    augmentShift: config.augmentShift ?? 2,
+    seed: config.seed ?? 0,
+  };
+  for (const key of ["hiddenUnits", "batchSize", "patience"] as const) {
+    if (!Number.isInteger(c[key]) || c[key] < 1) {
+      throw new InputError(`${key}: ${c[key]} must be an integer >= 1`);
+    }
+  }
+  for (const key of ["headEpochs", "fineTuneEpochs", "augmentShift"] as const) {
+    if (!Number.isInteger(c[key]) || c[key] < 0) {
+      throw new InputError(`${key}: ${c[key]} must be an integer >= 0`);
+    }
+  }
+  if (!Number.isInteger(c.numClasses) || c.numClasses < 2) {
+    throw new InputError(`numClasses: ${c.numClasses} must be an integer >= 2`);
+  }
+  if (!(c.dropout >= 0 && c.dropout < 1)) throw new InputError(`dropout: ${c.dropout} must be in [0, 1)`);
+  if (!(c.validationSplit > 0 && c.validationSplit < 1)) {
+    throw new InputError(`validationSplit: ${c.validationSplit} must be in (0, 1)`);
+  }
+  if (!(c.fineTuneDecay > 0 && c.fineTuneDecay <= 1)) {
+    throw new InputError(`fineTuneDecay: ${c.fineTuneDecay} must be in (0, 1]`);
+  }
+  for (const key of ["headLearningRate", "fineTuneLearningRate"] as const) {
+    if (!(c[key] > 0)) throw new InputError(`${key}: ${c[key]} must be > 0`);
+  }
+  return c;
+}
+
+/** Results of the two training stages. */
+export interface ClassifierTraining {
+  /** Stage 1: head only. Undefined when `headEpochs` is 0. */
+  head?: TrainResult;
+  /** Stage 2: all layers. Undefined when `fineTuneEpochs` is 0. */
+  fineTune?: TrainResult;
+  /** Total seconds. */
+  seconds: number;
+}
+
+/** Accuracy and confusion matrix of a classifier on labelled images. */
+export interface ClassifierEvaluation {
+  /** Fraction of correct predictions. */
+  accuracy: number;
+  /** Number of images. */
+  count: number;
+  /** Number of correct predictions. */
+  correct: number;
+  /** 95 % Wilson score interval of the accuracy. */
+  interval: [number, number];
+  /** `matrix[true][predicted]` counts. */
+  confusion: number[][];
+  /** The predicted class of every image. */
+  predictions: Uint8Array;
+}
+
+/** Options for {@linkcode Classifier.fit}. */
+export interface ClassifierFitOptions {
+  /** Progress line on stderr. Default: when stderr is a terminal. */
+  progress?: boolean;
+}
+
+/** An encoder + dense head classifier (see the module doc). */
+export class Classifier {
+  /** Image → class probabilities. */
+  readonly model: tfl.LayersModel;
+  /** The encoder part (its layers are frozen during stage 1). */
+  readonly encoderLayers: tfl.layers.Layer[];
+  /** Settings. */
+  readonly config: ResolvedClassifierConfig;
+  /** Metadata it was loaded with, if any. */
+  metadata?: ModelMetadata;
+
+  private constructor(
+    model: tfl.LayersModel,
+    encoderLayers: tfl.layers.Layer[],
+    config: ResolvedClassifierConfig,
+  ) {
+    this.model = model;
+    this.encoderLayers = encoderLayers;
+    this.config = config;
+  }
+
+  /**
+   * Builds a classifier on top of `autoencoder.encoder`. The encoder's layers are shared with the
+   * autoencoder, so fine-tuning changes them; load a fresh autoencoder when it must stay unchanged.
+   */
+  static fromAutoencoder(autoencoder: Autoencoder, config: ClassifierConfig = {}): Classifier {
+    const c = resolveClassifierConfig(config);
+    const encoder = autoencoder.encoder;
+    const hidden = tfl.layers.dense({
+      name: "head_dense",
+      units: c.hiddenUnits,
+      activation: "relu",
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: c.seed * 1000 + 901 }),
+    }).apply(encoder.outputs[0]) as tfl.SymbolicTensor;
+    const dropped = tfl.layers.dropout({ name: "head_dropout", rate: c.dropout, seed: c.seed })
+      .apply(hidden) as tfl.SymbolicTensor;
+    const output = tfl.layers.dense({
+      name: "head_softmax",
+      units: c.numClasses,
+      activation: "softmax",
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: c.seed * 1000 + 902 }),
+    }).apply(dropped) as tfl.SymbolicTensor;
+    const model = tfl.model({ name: "classifier", inputs: encoder.inputs, outputs: output });
+    return new Classifier(model, encoder.layers, c);
+  }
+
+  /** Loads a classifier folder written by {@linkcode Classifier.save}. */
+  static async load(dir: string): Promise<Classifier> {
+    const loaded = await loadModel(dir);
+    if (loaded.metadata.kind !== "classifier") {
+      throw new InputError(`${dir}: a ${loaded.metadata.kind} model, expected a classifier`);
+    }
+    const headNames = new Set(["head_dense", "head_dropout", "head_softmax"]);
+    const encoderLayers = loaded.model.layers.filter((l) => !headNames.has(l.name));
+    const classifier = new Classifier(
+      loaded.model,
+      encoderLayers,
+      resolveClassifierConfig(loaded.metadata.config as ClassifierConfig),
+    );
+    classifier.metadata = loaded.metadata;
+    return classifier;
+  }
+
+  /** Throws an {@linkcode InputError} when the images do not fit the model's input. */
+  checkImages(data: { rows: number; cols: number }, source = "images"): void {
+    checkInputShape(this.model, [data.rows, data.cols], { source, modelName: "classifier" });
+  }
+
+  /**
+   * Trains on labelled images: a seeded validation split, then stage 1 (encoder frozen) and stage 2
+   * (all layers), each with early stopping and the best weights restored.
+   */
+  async fit(data: TrainingData, options: ClassifierFitOptions = {}): Promise<ClassifierTraining> {
+    this.checkImages(data, "training images");
+    const c = this.config;
+    const started = performance.now();
+    const { train, validation } = splitValidation(data, { fraction: c.validationSplit, seed: c.seed });
+    const common = {
+      loss: "crossentropy" as const,
+      numClasses: c.numClasses,
+      batchSize: c.batchSize,
+      patience: c.patience,
+      validationData: validation,
+      augmentShift: c.augmentShift,
+      seed: c.seed,
+      progress: options.progress,
+    };
+    const result: ClassifierTraining = { seconds: 0 };
+    try {
+      if (c.headEpochs > 0) {
+        for (const layer of this.encoderLayers) layer.trainable = false;
+        result.head = await trainModel(this.model, train, {
+          ...common,
+          epochs: c.headEpochs,
+          learningRate: c.headLearningRate,
+          label: "head",
+        });
+      }
+    } finally {
+      for (const layer of this.encoderLayers) layer.trainable = true;
+    }
+    if (c.fineTuneEpochs > 0 && !result.head?.interrupted) {
+      result.fineTune = await trainModel(this.model, train, {
+        ...common,
+        epochs: c.fineTuneEpochs,
+        learningRate: c.fineTuneLearningRate,
+        learningRateDecay: c.fineTuneDecay,
+        seed: c.seed + 1,
+        label: "fine-tune",
+      });
+    }
+    result.seconds = (performance.now() - started) / 1000;
+    return result;
+  }
+
+  /** Class probabilities, `count × numClasses`, in batches. */
+  async predictProbabilities(
+    data: TrainingData,
+    options: { batchSize?: number } = {},
+  ): Promise<Float32Array> {
+    this.checkImages(data);
+    return await runBatched(this.model, data, this.config.numClasses, options);
+  }
+
+  /** The most probable class of each image. */
+  async predict(data: TrainingData, options: { batchSize?: number } = {}): Promise<Uint8Array> {
+    const k = this.config.numClasses;
+    const probabilities = await this.predictProbabilities(data, options);
+    const classes = new Uint8Array(data.count);
+    for (let i = 0; i < data.count; i++) {
+      let best = 0;
+      for (let j = 1; j < k; j++) if (probabilities[i * k + j] > probabilities[i * k + best]) best = j;
+      classes[i] = best;
+    }
+    return classes;
+  }
+
+  /** Accuracy (with its 95 % Wilson interval) and confusion matrix on labelled images. */
+  async evaluate(data: TrainingData): Promise<ClassifierEvaluation> {
+    if (!data.labels || data.labels.length !== data.count) {
+      throw new InputError(`labels: ${data.labels?.length ?? 0} labels for ${data.count} images`);
+    }
+    const predictions = await this.predict(data);
+    const confusion = confusionMatrix(data.labels, predictions, this.config.numClasses);
+    let correct = 0;
+    for (let i = 0; i < data.count; i++) if (predictions[i] === data.labels[i]) correct++;
+    return {
+      accuracy: correct / data.count,
+      count: data.count,
+      correct,
+      interval: wilsonInterval(correct, data.count),
+      confusion,
+      predictions,
+    };
+  }
+
+  /** Saves the classifier folder (kind `classifier`). */
+  async save(
+    dir: string,
+    options: { dataset?: string; metrics?: Record<string, number> } = {},
+  ): Promise<void> {
+    const shape = this.model.inputs[0].shape;
+    await saveModel(this.model, dir, {
+      version: 1,
+      kind: "classifier",
+      inputShape: shape.slice(1) as number[],
+      config: { ...this.config },
+      dataset: options.dataset ?? "unknown",
+      metrics: options.metrics ?? {},
+      backend: tf.getBackend(),
+      seed: this.config.seed,
+      date: new Date().toISOString(),
+    });
+  }
+
+  /** Frees the weights. */
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+/** `matrix[true][predicted]` counts of `k` classes. Labels ≥ k are an {@linkcode InputError}. */
+export function confusionMatrix(
+  labels: ArrayLike<number>,
+  predictions: ArrayLike<number>,
+  k: number,
+): number[][] {
+  const matrix = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] >= k) {
+      throw new InputError(`labels: label ${labels[i]} at ${i} is >= the number of classes ${k}`);
+    }
+    matrix[labels[i]][predictions[i]] += 1;
+  }
+  return matrix;
+}
+
+/** 95 % Wilson score interval of a proportion `successes / n`. */
+export function wilsonInterval(successes: number, n: number, z = 1.959963984540054): [number, number] {
+  if (n === 0) return [0, 1];
+  const p = successes / n;
+  const denominator = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / denominator;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denominator;
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+/** Formats a confusion matrix as a text table (rows = true class, columns = predicted class). */
+export function formatConfusionMatrix(matrix: number[][]): string {
+  const width = Math.max(4, ...matrix.flat().map((v) => String(v).length + 1));
+  const header = "true\\pred" + matrix.map((_, j) => String(j).padStart(width)).join("");
+  const rows = matrix.map((row, i) =>
+    String(i).padStart(9) + row.map((v) => String(v).padStart(width)).join("")
+  );
+  return [header, ...rows].join("\n");
+}

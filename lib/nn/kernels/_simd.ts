@@ -1,0 +1,54 @@
+/**
+ * Loads the AssemblyScript SIMD helper kernels (`assembly/kernels.as`) into the tfjs-wasm heap: the
+ * module imports the backend's own `WebAssembly.Memory`, so it reads and writes tensors in place by
+ * their heap offsets. When that memory is not reachable (another tfjs build) or WebAssembly SIMD is
+ * unavailable, callers use their plain TypeScript loops instead.
+ * @module
+ */
+import type { TensorInfo } from "@tensorflow/tfjs-core";
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { decodeBase64 } from "./_base64.ts";
+import { SIMD_KERNELS_WASM } from "./_simd_binary.ts";
+
+/** The exported functions of the SIMD module (pointers are byte offsets on the tfjs heap). */
+export interface SimdKernels {
+  sumRows(src: number, rows: number, c: number, scratch: number, out: number): void;
+  maxPoolGrad(...args: number[]): void;
+  col2im(...args: number[]): void;
+  im2colT(...args: number[]): void;
+  adam(...args: number[]): void;
+}
+
+let module: WebAssembly.Module | null | undefined;
+const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
+let enabled = true;
+
+/** Turns the SIMD kernels on or off (off: the TypeScript loops run); for tests and benchmarks. */
+export function setSimdKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** The SIMD kernels bound to `backend`'s heap, or undefined when they cannot be used. */
+export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
+  if (!enabled) return undefined;
+  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) return undefined;
+  let instance = instances.get(memory);
+  if (instance) return instance;
+  if (module === undefined) {
+    try {
+      module = new WebAssembly.Module(decodeBase64(SIMD_KERNELS_WASM));
+    } catch {
+      module = null; // no WebAssembly SIMD
+    }
+  }
+  if (module === null) return undefined;
+  instance = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+  instances.set(memory, instance);
+  return instance;
+}
+
+/** Heap byte offset of a tensor's data. */
+export function pointer(backend: BackendWasm, info: TensorInfo): number {
+  return backend.dataIdMap.get(info.dataId)!.memoryOffset;
+}

@@ -1,0 +1,117 @@
+/**
+ * The notebook platform: a headless executor for the Deno Jupyter kernel (no Python), notebook
+ * parameters, standalone HTML reports, the results index, and the project kernelspec.
+ *
+ * The executor drives the kernel over the Jupyter messaging protocol with a small ZeroMQ (ZMTP 3.0) client
+ * written in TypeScript: the native `zeromq` addon loads under Deno but crashes it (SIGSEGV in its poll
+ * callback) once sockets are closed while the kernel still talks, i.e. on the second kernel of a run.
+ *
+ * ## Running notebooks
+ * - Headless, everything: `npx -y deno@2.9.6 task notebooks` → `results/` (executed `.ipynb`, HTML
+ *   reports, tables, `index.html`). Options: `--only B_`, `--param dataset=fashion-mnist`, `--timeout 1800`.
+ * - In JupyterLab: `npx -y deno@2.9.6 task kernel` once, or `JUPYTER_PATH=$PWD/.jupyter jupyter lab` with
+ *   deno on PATH. nbconvert works the same way:
+ *   `JUPYTER_PATH=$PWD/.jupyter jupyter nbconvert --to notebook --execute notebooks/X.ipynb`.
+ *
+ * ## Writing a task notebook (the pattern)
+ * Cells run with the notebook's folder (`notebooks/`) as working directory, as scripts (no
+ * `import.meta`), with top-level await. The kernel is fragile in two ways: output printed with many
+ * `console.log` calls can be lost or land in the next cell under other front ends, and a cell whose last
+ * value is an integer ≥ 2^53 never finishes. So:
+ *
+ * 1. **First code cell: imports and parameters.** Import from `../lib/...` (relative) or bare npm names
+ *    from the import map, then read every setting once:
+ *    ```ts
+ *    import { notebookParams } from "../lib/notebook/params.ts";
+ *    import { showFigure, showTable, showText, wilsonInterval } from "../lib/report/mod.ts";
+ *    import pl from "nodejs-polars";
+ *    const params = notebookParams({ epochs: 5, latentDims: [10, 20, 50] }); // LATENTLAB_EPOCHS, LATENTLAB_LATENT_DIMS
+ *    await showText(`parameters: ${JSON.stringify(params)}`);
+ *    ```
+ *    Common ones: `dataset`, `seed`, `trainLimit`, `queryLimit`, `results` (write CSV/Parquet there),
+ *    `models`. Run with other values: `deno task notebooks --param dataset=fashion-mnist --param epochs=20`.
+ * 2. **Log at most once per cell**, with `await showText(summary)` rather than `console.log` (the
+ *    headless executor keeps every line, but JupyterLab and nbconvert may lose or misplace them).
+ *    Long loops report through `createProgress(label, { total })` (one line updated in place).
+ * 3. **Show results with awaited displays**: `await showTable(df)`, `await showFigure(fig)`,
+ *    `await showImageGrid(images, { captions })`. Give every proportion its Wilson interval and every mean its
+ *    bootstrap interval (`wilsonInterval`, `bootstrapMeanInterval`, `formatInterval`), with the sample size.
+ * 4. **End every cell with an awaited display or `;`, never with a bare value**: a last value that is an
+ *    integer ≥ 2^53 (e.g. a big sum) hangs the kernel, and bare values can be lost like log lines.
+ * 5. Long cells (training) may raise their own timeout in the cell metadata:
+ *    `{"latentlab": {"timeout_s": 3600}}`.
+ * 6. Declare the kernel in the notebook metadata: `"kernelspec": {"name": "latentlab", "display_name":
+ *    "Deno (latentlab)", "language": "typescript"}` (see `notebooks/00_tour.ipynb`, the library tour).
+ * @module
+ */
+export {
+  type ExecuteOptions,
+  type ExecuteOutcome,
+  KernelClient,
+  type KernelStartOptions,
+  TailBuffer,
+} from "./kernel.ts";
+export {
+  type CellFailure,
+  type CellProgress,
+  DEFAULT_CELL_TIMEOUT_MS,
+  describeFailure,
+  executeNotebook,
+  type ExecuteNotebookOptions,
+  type NotebookRun,
+  type RunRecord,
+} from "./executor.ts";
+export {
+  type Cell,
+  type CellOutput,
+  cleanCopy,
+  joinText,
+  type MimeBundle,
+  type MultilineString,
+  type Notebook,
+  parseNotebook,
+  readNotebook,
+  serializeNotebook,
+  splitLines,
+  writeNotebook,
+} from "./ipynb.ts";
+export {
+  COMMON_DEFAULTS,
+  type CommonParams,
+  notebookParams,
+  type NotebookParamsOptions,
+  PARAM_PREFIX,
+  paramEnvName,
+  paramsToEnv,
+  type ParamValue,
+} from "./params.ts";
+export {
+  formatDuration,
+  type HtmlExportOptions,
+  notebookToHtml,
+  reportName,
+  runRecordOf,
+  stripAnsi,
+} from "./html.ts";
+export { renderInline, renderMarkdown, safeUrl } from "./markdown.ts";
+export { collectReports, type IndexEntry, renderIndex, writeIndex } from "./index_page.ts";
+export {
+  installKernelSpec,
+  type InstallKernelSpecOptions,
+  KERNEL_DISPLAY_NAME,
+  KERNEL_NAME,
+  type KernelLauncher,
+  type KernelSpec,
+  kernelSpec,
+  NOTEBOOK_KERNELSPEC,
+  PROJECT_JUPYTER_PATH,
+  userJupyterDataDir,
+} from "./kernelspec.ts";
+export {
+  listNotebooks,
+  type NotebookSummary,
+  runAllNotebooks,
+  type RunAllOptions,
+  type RunAllSummary,
+} from "./run_all.ts";
+export { type JupyterMessage, type MessageHeader } from "./protocol.ts";

@@ -1,0 +1,73 @@
+/**
+ * Display helpers for notebooks: Polars tables, Plotly figures, image grids, progress lines, 95 %
+ * intervals, PNG encoding, and optional static figure export through chromium. Every `show*` function
+ * returns a promise: await it (awaited displays are never lost by the Deno kernel).
+ *
+ * ```ts
+ * import { showTable, showFigure, showImageGrid, wilsonInterval } from "../lib/report/mod.ts";
+ * await showTable(df, { caption: "Accuracy per class" });
+ * await showFigure({ data: [{ type: "bar", x: labels, y: counts }], layout: { title: { text: "Counts" } } });
+ * ```
+ * @module
+ */
+export {
+  display,
+  type DisplayBundle,
+  type DisplayOptions,
+  escapeHtml,
+  inJupyter,
+  jsonForScript,
+  showText,
+  toBase64,
+} from "./display.ts";
+export {
+  type DataFrame,
+  dtypeName,
+  formatValue,
+  type FormatValueOptions,
+  showTable,
+  tableBundle,
+  tableHtml,
+  type TableOptions,
+  tableText,
+} from "./table.ts";
+export {
+  type Figure,
+  plainFigure,
+  PLOTLY_MIME,
+  plotlyBundle,
+  type PlotlyBundleOptions,
+  showFigure,
+} from "./plotly.ts";
+/** The image set type of `lib/data/idx.ts` (input of {@linkcode imageAt}). */
+export type { ImageSet } from "../data/idx.ts";
+export {
+  imageAt,
+  imageGridBundle,
+  type ImageGridOptions,
+  imageGridPng,
+  showImageGrid,
+} from "./image_grid.ts";
+export { crc32, encodePng, type RawImage } from "./png.ts";
+export { createProgress, type Progress, type ProgressOptions } from "./progress.ts";
+export {
+  bootstrapMeanInterval,
+  type BootstrapOptions,
+  formatInterval,
+  type Interval,
+  quantileSorted,
+  wilsonInterval,
+  type WilsonOptions,
+  Z_95,
+} from "./intervals.ts";
+export {
+  type BrowserSession,
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  chromiumAvailable,
+  createFigureExporter,
+  type FigureExporter,
+  type FigureImageOptions,
+  launchChromium,
+  plotlyScriptPath,
+} from "./static_export.ts";

@@ -1,0 +1,168 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { readIdx, readLatent, writeImages, writeLabels } from "../../lib/data/idx.ts";
+import { runTool } from "../../lib/cli/_run.ts";
+import { reduceTool } from "../../lib/cli/reduce.ts";
+import { Autoencoder } from "../../lib/nn/autoencoder.ts";
+import { backend, digits } from "../nn/_fixtures.ts";
+
+async function setup(dir: string) {
+  await backend();
+  const data = await digits(250);
+  const size = 784;
+  const dataset = { count: 200, rows: 28, cols: 28, pixels: data.pixels.slice(0, 200 * size) };
+  const queries = { count: 50, rows: 28, cols: 28, pixels: data.pixels.slice(200 * size) };
+  queries.pixels.set(dataset.pixels.subarray(17 * size, 18 * size), 0); // query 0 = dataset image 17
+  const files = {
+    d: join(dir, "d.idx"),
+    q: join(dir, "q.idx"),
+    od: join(dir, "d.latent"),
+    oq: join(dir, "q.latent"),
+    models: join(dir, "models"),
+  };
+  await writeImages(files.d, dataset);
+  await writeImages(files.q, queries);
+  const worse = Autoencoder.create({ filters: [2, 2], latentDim: 3, epochs: 1, batchSize: 50, seed: 2 });
+  await worse.fit(dataset, { progress: false });
+  await worse.save(join(files.models, "worse"), { metrics: { valLoss: 1 } });
+  const ae = Autoencoder.create({ filters: [4, 4], latentDim: 5, epochs: 2, batchSize: 50, seed: 1 });
+  await ae.fit(dataset, { progress: false });
+  await ae.save(join(files.models, "best"), { metrics: { valLoss: 0.01 } });
+  return { files, dataset, queries, ae };
+}
+
+function silently<T>(fn: () => Promise<T>): Promise<{ value: T; errors: string[]; logs: string[] }> {
+  const errors: string[] = [];
+  const logs: string[] = [];
+  const [error, log] = [console.error, console.log];
+  console.error = (...a: unknown[]) => errors.push(a.join(" "));
+  console.log = (...a: unknown[]) => logs.push(a.join(" "));
+  return fn().then((value) => ({ value, errors, logs })).finally(() => {
+    console.error = error;
+    console.log = log;
+  });
+}
+
+Deno.test("reduce: writes both latent files on one scale; default model = lowest validation loss", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { files, dataset, ae } = await setup(dir);
+    const run = await silently(() =>
+      runTool(reduceTool, [
+        "-d",
+        files.d,
+        "-q",
+        files.q,
+        "-od",
+        files.od,
+        "-oq",
+        files.oq,
+        "--models",
+        files.models,
+      ])
+    );
+    assert.equal(run.value, 0, run.errors.join("\n"));
+    assert.match(run.logs.join("\n"), /models\/best \(latent dim 5/);
+    const raw = await readIdx(files.od);
+    assert.equal(raw.type, "int16");
+    assert.deepEqual(raw.dims, [200, 1, 5]);
+    const d = await readLatent(files.od);
+    const q = await readLatent(files.oq);
+    assert.equal(q.count, 50);
+    assert.equal(q.dim, 5);
+    // The dataset's global min and max map to exactly 0 and 25500.
+    assert.equal(Math.min(...d.values), 0);
+    assert.equal(Math.max(...d.values), 25500);
+    assert.ok(q.values.every((v) => v >= 0 && v <= 25500));
+    assert.deepEqual(q.values.subarray(0, 5), d.values.subarray(17 * 5, 18 * 5));
+    // Values follow the float latents linearly.
+    const floats = await ae.encode(dataset);
+    let min = Infinity, max = -Infinity;
+    for (const v of floats) [min, max] = [Math.min(min, v), Math.max(max, v)];
+    for (let i = 0; i < floats.length; i += 37) {
+      assert.equal(d.values[i], Math.round((floats[i] - min) / (max - min) * 25500));
+    }
+    const explicit = await silently(() =>
+      runTool(reduceTool, [
+        "-d",
+        files.d,
+        "-q",
+        files.q,
+        "-od",
+        files.od,
+        "-oq",
+        files.oq,
+        "--model",
+        join(files.models, "worse"),
+      ])
+    );
+    assert.equal(explicit.value, 0);
+    assert.equal((await readLatent(files.od)).dim, 3);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("reduce: bad input -> one line, exit 2, no output file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { files } = await setup(dir);
+    const small = join(dir, "small.idx");
+    await writeImages(small, { count: 3, rows: 14, cols: 14, pixels: new Uint8Array(3 * 196) });
+    const labels = join(dir, "labels.idx");
+    await writeLabels(labels, new Uint8Array(5));
+    const truncated = join(dir, "trunc.idx");
+    const bytes = await Deno.readFile(files.d);
+    await Deno.writeFile(truncated, bytes.subarray(0, bytes.length - 10));
+    const corrupt = join(dir, "corrupt");
+    await Deno.mkdir(corrupt);
+    await Deno.writeTextFile(join(corrupt, "metadata.json"), "{");
+    const base = ["-od", files.od, "-oq", files.oq, "--models", files.models];
+    const cases: [string[], RegExp][] = [
+      [["-d", join(dir, "missing"), "-q", files.q, ...base], /missing: file not found/],
+      [["-d", truncated, "-q", files.q, ...base], /trunc\.idx: truncated data/],
+      [["-d", labels, "-q", files.q, ...base], /labels\.idx: not an image file/],
+      [["-d", files.d, "-q", small, ...base], /small\.idx: query images are 14x14/],
+      [["-d", small, "-q", small, ...base], /small\.idx: images are 14x14, but the model .* takes 28x28x1/],
+      [["-d", files.d, "-q", files.q, ...base, "--model", join(dir, "nope")], /nope: model folder not found/],
+      [["-d", files.d, "-q", files.q, ...base, "--model", corrupt], /corrupt\/metadata\.json: corrupt JSON/],
+      [["-d", files.d, "-q", files.q, ...base, "--latent-dim", "0"], /--latent-dim: 0 is out of range/],
+      [
+        ["-d", files.d, "-q", files.q, ...base, "--latent-dim", "7"],
+        /no trained autoencoder with latent dim 7/,
+      ],
+      [["-d", files.d, "-q", files.q, "-od", files.od, "-oq", files.od], /-oq: .* is the same file as -od/],
+      [[
+        "-d",
+        files.d,
+        "-q",
+        files.q,
+        "-od",
+        join(dir, "no/such/x"),
+        "-oq",
+        files.oq,
+        "--models",
+        files.models,
+      ], /-od: cannot write .*no\/such\/x \(folder .*does not exist\)/],
+      [["-d", files.d, "-q", files.q, "-od", files.od], /-oq: required flag is missing/],
+      [
+        ["-d", files.d, "-q", files.q, "-od", files.od, "-oq", files.oq, "--models", join(dir, "empty")],
+        /no trained/,
+      ],
+    ];
+    for (const [argv, pattern] of cases) {
+      const run = await silently(() => runTool(reduceTool, argv));
+      assert.equal(run.value, 2, `${argv.join(" ")}: ${run.errors.join("\n")}`);
+      assert.equal(run.errors.length, 1, run.errors.join("\n"));
+      assert.match(run.errors[0], pattern);
+      assert.doesNotMatch(run.errors[0], /\n/);
+      const names = Array.from(Deno.readDirSync(dir)).map((e) => e.name);
+      assert.ok(
+        !names.some((n) => n.endsWith(".latent") || n.endsWith(".tmp")),
+        `${argv.join(" ")}: left ${names}`,
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

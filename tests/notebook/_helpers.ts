@@ -1,0 +1,37 @@
+/** Shared helpers for the notebook tests. */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../../lib/data/datasets.ts";
+import { type Cell, joinText } from "../../lib/notebook/ipynb.ts";
+
+/** The folder of fixture notebooks. */
+export const FIXTURES: string = join(PROJECT_ROOT, "tests", "fixtures", "notebooks");
+
+/** The processes (pids) whose process group is `pgid` (Linux /proc), or `undefined` without /proc. */
+export function processesInGroup(pgid: number): number[] | undefined {
+  if (!existsSync("/proc/self/stat")) return undefined;
+  const members: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      // Fields after the command name (which is in parentheses): state ppid pgrp ...
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) === pgid) members.push(Number(entry.name));
+    } catch { /* exited meanwhile */ }
+  }
+  return members;
+}
+
+/** All stream text of a cell by stream name. */
+export function streamText(cell: Cell, name: "stdout" | "stderr" = "stdout"): string {
+  return (cell.outputs ?? []).filter((o) => o.output_type === "stream" && o.name === name)
+    .map((o) => joinText((o as { text: string[] }).text)).join("");
+}
+
+/** The cell with id `id`. */
+export function cellById(cells: Cell[], id: string): Cell {
+  const cell = cells.find((c) => c.id === id);
+  if (!cell) throw new Error(`no cell ${id}`);
+  return cell;
+}

@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { extractParams } from "../../lib/cli/notebooks.ts";
+import { PROJECT_ROOT } from "../../lib/data/datasets.ts";
+import { readNotebook } from "../../lib/notebook/ipynb.ts";
+import { cellById, FIXTURES } from "./_helpers.ts";
+
+Deno.test("--param is repeatable and the other flags pass through", () => {
+  assert.deepEqual(extractParams(["--param", "dataset=x", "--only", "00", "-p", "seed=3", "--param=a=b"]), {
+    params: ["dataset=x", "seed=3", "a=b"],
+    rest: ["--only", "00"],
+  });
+});
+
+Deno.test("`deno task notebooks --param` reaches the notebook as LATENTLAB_* and writes report + index", async () => {
+  const out = await Deno.makeTempDir({ prefix: "latentlab-cli-" });
+  try {
+    const child = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "lib/cli/notebooks.ts",
+        "--notebooks",
+        FIXTURES,
+        "--only",
+        "rich",
+        "--out",
+        out,
+        "--param",
+        "seed=42",
+      ],
+      cwd: PROJECT_ROOT,
+    }).output();
+    const stdout = new TextDecoder().decode(child.stdout);
+    assert.equal(child.code, 0, stdout + new TextDecoder().decode(child.stderr));
+    assert.match(stdout, /\[rich 4\/4\] ok /);
+    const executed = await readNotebook(join(out, "rich.ipynb"));
+    const setup = cellById(executed.cells, "setup").outputs![0];
+    assert.ok("data" in setup && (setup.data["text/plain"] as string[]).join("").includes("seed=42"));
+    const index = await Deno.readTextFile(join(out, "index.html"));
+    assert.ok(index.includes('<a href="rich.html">rich</a>') && index.includes("LATENTLAB_SEED=42"));
+    assert.ok((await Deno.stat(join(out, "rich.html"))).size > 1_000_000, "plotly.js inlined");
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
