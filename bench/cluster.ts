@@ -25,7 +25,7 @@ import { kMedians, type KMediansResult } from "../lib/cluster/kmedians.ts";
 import { silhouetteL1, type SilhouetteResult } from "../lib/cluster/silhouette.ts";
 import { pointsFromImages, selectPoints } from "../lib/cluster/points.ts";
 import { purity } from "../lib/cluster/agreement.ts";
-import { randomProjectionLatent } from "../lib/cluster/stand_in.ts";
+import { randomProjectionLatentSet } from "../lib/cluster/stand_in.ts";
 import { runTool } from "../lib/cli/_run.ts";
 import { clusterTool } from "../lib/cli/cluster.ts";
 
@@ -372,7 +372,7 @@ for (const name of (flags.datasets as string).split(",").filter((s) => s !== "")
     // The whole `cluster` tool, with seeded stand-ins for task A's latent and classes files.
     const dir = await Deno.makeTempDir({ prefix: "bench_cluster_" });
     try {
-      await writeLatent(join(dir, "latent.idx"), randomProjectionLatent(images, { dim: 10, seed }));
+      await writeLatent(join(dir, "latent.idx"), randomProjectionLatentSet(images, { dim: 10, seed }));
       await writeClassesFile(join(dir, "classes.txt"), classesFromAssignment(labels));
       await Deno.writeTextFile(join(dir, "cluster.conf"), `number_of_clusters: ${k}\nseed: ${seed}\n`);
       const started = performance.now();

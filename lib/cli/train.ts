@@ -37,11 +37,11 @@ export function defaultSweepGrid(epochs: number): AutoencoderConfig[] {
   return grid;
 }
 
-function parseDims(text: string): number[] {
+function parseDims(text: string, flag = "--latent-dims"): number[] {
   const dims = text.split(",").map((s) => Number(s.trim()));
   for (const d of dims) {
     if (!Number.isInteger(d) || d <= 0) {
-      throw new InputError(`--latent-dims: "${text}" must be integers > 0, e.g. 10,20,50`);
+      throw new InputError(`${flag}: "${text}" must be integers > 0, e.g. 10,20,50`);
     }
   }
   return dims;
@@ -96,6 +96,37 @@ export const trainTool: CliTool = {
       description: "Models folder",
     },
     {
+      key: "convLayers",
+      names: ["--conv-layers"],
+      type: "integer",
+      min: 1,
+      max: 6,
+      description: "Conv layers",
+    },
+    {
+      key: "filters",
+      names: ["--filters"],
+      type: "string",
+      description: "Filters per conv layer, e.g. 32,64",
+    },
+    { key: "kernelSize", names: ["--kernel-size"], type: "integer", min: 1, description: "Kernel size" },
+    {
+      key: "downsampling",
+      names: ["--downsampling"],
+      type: "string",
+      choices: ["stride", "maxpool"],
+      description: "Downsampling",
+    },
+    { key: "batchSize", names: ["--batch-size"], type: "integer", min: 1, description: "Batch size" },
+    {
+      key: "learningRate",
+      names: ["--learning-rate"],
+      type: "number",
+      min: 1e-8,
+      description: "Learning rate",
+    },
+    { key: "seed", names: ["--seed"], type: "integer", min: 0, description: "Seed" },
+    {
       key: "force",
       names: ["--force"],
       type: "boolean",
@@ -108,6 +139,19 @@ export const trainTool: CliTool = {
     const files = await resolveDataset(flags.dataset as string);
     const data = await readImages(files.trainImages, { limit: flags.limit as number | undefined });
     let architecture: AutoencoderConfig = { ...DEFAULT_ARCHITECTURE, epochs: flags.epochs as number };
+    const filters = flags.filters === undefined ? undefined : parseDims(flags.filters as string, "--filters");
+    const overrides: AutoencoderConfig = {
+      convLayers: (flags.convLayers as number | undefined) ?? filters?.length,
+      filters,
+      kernelSize: flags.kernelSize as number | undefined,
+      downsampling: flags.downsampling as AutoencoderConfig["downsampling"],
+      batchSize: flags.batchSize as number | undefined,
+      learningRate: flags.learningRate as number | undefined,
+      seed: flags.seed as number | undefined,
+    };
+    for (const [key, value] of Object.entries(overrides)) {
+      if (value !== undefined) (architecture as Record<string, unknown>)[key] = value;
+    }
     if (flags.sweep) {
       const sweep = await runSweep(data, {
         configs: defaultSweepGrid(flags.epochs as number),

