@@ -1,65 +1,11 @@
 /**
- * `deno task main` (interim, until the headless notebook runner takes over): builds the data when
- * missing, trains a small conv autoencoder on mnist-sample for a few epochs, and prints the
- * validation MSE and training throughput. The work is in `lib/nn/quick_train.ts`.
+ * `deno task main`: the main job. Builds the default data when missing, then executes every notebook
+ * in `notebooks/` headless (A: autoencoder, B: search, C: EMD, D: clustering, and the library tour)
+ * and writes `results/`: executed notebooks, standalone HTML reports with interactive figures,
+ * CSV tables and `results/index.html`. Same flags as `deno task notebooks` (`--only`, `--param k=v`,
+ * `--out`, `--timeout`, `--fail-fast`); `--param dataset=fashion-mnist` runs at full scale.
  * @module
  */
-import { type CliTool, runMain } from "./_run.ts";
-import { formatQuickTrainReport, QUICK_CONFIG, quickTrain } from "../nn/quick_train.ts";
+import { notebooksMain } from "./notebooks.ts";
 
-/** The interim `main` tool. */
-export const mainTool: CliTool = {
-  name: "main",
-  summary:
-    "Builds data/mnist-sample if missing, trains a small conv autoencoder for a few epochs, and prints " +
-    "validation MSE and training throughput (interim main job).",
-  flags: [
-    {
-      key: "dataset",
-      names: ["-d", "--dataset"],
-      type: "string",
-      default: "mnist-sample",
-      description: "Data set",
-    },
-    {
-      key: "epochs",
-      names: ["--epochs"],
-      type: "integer",
-      min: 1,
-      default: QUICK_CONFIG.epochs,
-      description: "Epochs",
-    },
-    {
-      key: "limit",
-      names: ["--limit"],
-      type: "integer",
-      min: 2,
-      description: "Use only the first N training images",
-    },
-    {
-      key: "save",
-      names: ["--save"],
-      type: "string",
-      description: "Model folder (default: models/quick-latent10)",
-    },
-    { key: "noSave", names: ["--no-save"], type: "boolean", description: "Do not save the model" },
-    {
-      key: "progress",
-      names: ["--progress"],
-      type: "boolean",
-      description: "Show the progress line even when stderr is not a terminal",
-    },
-  ],
-  async run(flags) {
-    const report = await quickTrain({
-      dataset: flags.dataset as string,
-      config: { epochs: flags.epochs as number },
-      limit: flags.limit as number | undefined,
-      saveDir: flags.noSave ? null : flags.save as string | undefined,
-      progress: flags.progress ? true : undefined,
-    });
-    console.log(formatQuickTrainReport(report));
-  },
-};
-
-if (import.meta.main) await runMain(mainTool);
+if (import.meta.main) Deno.exit(await notebooksMain(Deno.args));

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 
-const MAIN = fileURLToPath(new URL("../../lib/cli/main.ts", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../lib/cli/quick_train.ts", import.meta.url));
 
 Deno.test({
-  name: "main: trains, and Ctrl-C stops after the current batch with a report and exit 0",
+  name: "quick-train: trains, and Ctrl-C stops after the current batch with a report and exit 0",
   ignore: Deno.build.os === "windows",
   async fn() {
     const dir = await Deno.makeTempDir();
