@@ -29,3 +29,4 @@ export * from "./emd/mod.ts";
 export * from "./cluster/mod.ts";
 export * from "./notebook/mod.ts";
 export * from "./report/mod.ts";
+export * from "./data/task_outputs.ts";

@@ -10,11 +10,14 @@
  * - `classes/<dataset>.txt`: the classifier's classes file of the dataset (train) images.
  * @module
  */
-import { basename, dirname, join } from "node:path";
+import { dirname } from "node:path";
 import type { AutoencoderConfig } from "./autoencoder.ts";
 import { type LatentEncoder, type ReducedSets, reduceImages } from "./latent.ts";
 import { QUICK_CONFIG } from "./quick_train.ts";
 import { type ImageSet, writeLatent } from "../data/idx.ts";
+import { datasetSlug, type TaskAPaths, taskAPaths } from "../data/task_outputs.ts";
+
+export { datasetSlug, type TaskAPaths, taskAPaths };
 import type { Figure } from "../report/plotly.ts";
 
 /** Size of a sweep grid: `reduced` (5 configurations, the default) or `full` (16). */
@@ -96,40 +99,6 @@ export function configLabel(config: ConfigLabelFields): string {
   return `${layers}L ${filters} k${config.kernelSize ?? 3} b${config.batchSize ?? 32} lr${
     config.learningRate ?? 2e-3
   }${pool}`;
-}
-
-/** The name used in output file names: the data set name, or the folder name for a path. */
-export function datasetSlug(name: string): string {
-  const base = name.includes("/") ? basename(name.replace(/\/+$/, "")) : name;
-  return base.replace(/[^A-Za-z0-9._-]/g, "_") || "dataset";
-}
-
-/** Where task A leaves its outputs under a results folder (see the module doc). */
-export interface TaskAPaths {
-  /** Folder of the latent files. */
-  latentDir: string;
-  /** Folder of the classes file. */
-  classesDir: string;
-  /** Classes file of the dataset images. */
-  classesFile: string;
-  /** Latent file of the dataset (train) images for a latent dim. */
-  latentDataset(latentDim: number): string;
-  /** Latent file of the query (test) images for a latent dim. */
-  latentQueries(latentDim: number): string;
-}
-
-/** The output paths of task A for data set `dataset` under `resultsDir`. */
-export function taskAPaths(resultsDir: string, dataset: string): TaskAPaths {
-  const slug = datasetSlug(dataset);
-  const latentDir = join(resultsDir, "latent");
-  const classesDir = join(resultsDir, "classes");
-  return {
-    latentDir,
-    classesDir,
-    classesFile: join(classesDir, `${slug}.txt`),
-    latentDataset: (d) => join(latentDir, `${slug}_d${d}_dataset.idx`),
-    latentQueries: (d) => join(latentDir, `${slug}_d${d}_queries.idx`),
-  };
 }
 
 /** What {@linkcode writeLatentFiles} wrote. */
