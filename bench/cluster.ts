@@ -28,6 +28,9 @@ import { purity } from "../lib/cluster/agreement.ts";
 import { randomProjectionLatentSet } from "../lib/cluster/stand_in.ts";
 import { runTool } from "../lib/cli/_run.ts";
 import { clusterTool } from "../lib/cli/cluster.ts";
+import { printHelpIfAsked } from "./_help.ts";
+
+printHelpIfAsked(import.meta.url);
 
 const { values: flags } = parseFlags(Deno.args, [
   {

@@ -23,6 +23,9 @@ import { signatureAt, signatureSetOf } from "../lib/emd/signature.ts";
 import { createTransportSolver } from "../lib/emd/transport.ts";
 import { writeFileAtomic } from "../lib/io/atomic.ts";
 import { createRandom } from "../lib/util/random.ts";
+import { printHelpIfAsked } from "./_help.ts";
+
+printHelpIfAsked(import.meta.url);
 
 const { values: flags } = parseArgs({
   args: Deno.args,

@@ -20,6 +20,9 @@ import { l1DistanceBlockReference } from "../lib/kernels/l1.ts";
 import { buildExactIndex } from "../lib/search/exact.ts";
 import { buildParallelLshIndex } from "../lib/search/lsh_parallel.ts";
 import { approximationStats } from "../lib/search/metrics.ts";
+import { printHelpIfAsked } from "./_help.ts";
+
+printHelpIfAsked(import.meta.url);
 
 const { values: flags } = parseArgs({
   args: Deno.args,
