@@ -35,3 +35,35 @@ export function cellById(cells: Cell[], id: string): Cell {
   if (!cell) throw new Error(`no cell ${id}`);
   return cell;
 }
+
+/** Output of {@linkcode runNotebooksCli}. */
+export interface CliRun {
+  /** Exit code. */
+  code: number;
+  /** Decoded standard output. */
+  stdout: string;
+  /** Decoded standard error. */
+  stderr: string;
+}
+
+/** Runs `lib/cli/notebooks.ts` on the fixture notebook `only`, writing into `out`, with extra flags. */
+export async function runNotebooksCli(only: string, out: string, extra: string[] = []): Promise<CliRun> {
+  const child = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "lib/cli/notebooks.ts",
+      "--notebooks",
+      FIXTURES,
+      "--only",
+      only,
+      "--out",
+      out,
+      ...extra,
+    ],
+    cwd: PROJECT_ROOT,
+    env: { NO_COLOR: "1" },
+  }).output();
+  const decoder = new TextDecoder();
+  return { code: child.code, stdout: decoder.decode(child.stdout), stderr: decoder.decode(child.stderr) };
+}

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { extractParams } from "../../lib/cli/notebooks.ts";
-import { PROJECT_ROOT } from "../../lib/data/datasets.ts";
 import { readNotebook } from "../../lib/notebook/ipynb.ts";
-import { cellById, FIXTURES } from "./_helpers.ts";
+import { cellById, runNotebooksCli } from "./_helpers.ts";
 
 Deno.test("--param is repeatable and the other flags pass through", () => {
   assert.deepEqual(extractParams(["--param", "dataset=x", "--only", "00", "-p", "seed=3", "--param=a=b"]), {
@@ -15,24 +14,8 @@ Deno.test("--param is repeatable and the other flags pass through", () => {
 Deno.test("`deno task notebooks --param` reaches the notebook as LATENTLAB_* and writes report + index", async () => {
   const out = await Deno.makeTempDir({ prefix: "latentlab-cli-" });
   try {
-    const child = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "lib/cli/notebooks.ts",
-        "--notebooks",
-        FIXTURES,
-        "--only",
-        "rich",
-        "--out",
-        out,
-        "--param",
-        "seed=42",
-      ],
-      cwd: PROJECT_ROOT,
-    }).output();
-    const stdout = new TextDecoder().decode(child.stdout);
-    assert.equal(child.code, 0, stdout + new TextDecoder().decode(child.stderr));
+    const { code, stdout, stderr } = await runNotebooksCli("rich", out, ["--param", "seed=42"]);
+    assert.equal(code, 0, stdout + stderr);
     assert.match(stdout, /\[rich 4\/4\] ok /);
     const executed = await readNotebook(join(out, "rich.ipynb"));
     const setup = cellById(executed.cells, "setup").outputs![0];

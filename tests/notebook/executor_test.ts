@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../../lib/data/datasets.ts";
 import { executeNotebook } from "../../lib/notebook/executor.ts";
 import { joinText, readNotebook } from "../../lib/notebook/ipynb.ts";
 import { PLOTLY_MIME } from "../../lib/report/plotly.ts";
-import { cellById, FIXTURES, processesInGroup, streamText } from "./_helpers.ts";
+import { cellById, FIXTURES, processesInGroup, runNotebooksCli, streamText } from "./_helpers.ts";
 
 Deno.test("a cell that logs 200 lines keeps all 200, and nothing lands in the next cell (5 runs)", async () => {
   const expected = Array.from({ length: 200 }, (_, i) => `line ${i}\n`).join("");
@@ -30,25 +29,8 @@ Deno.test("a cell that logs 200 lines keeps all 200, and nothing lands in the ne
 Deno.test("a failing cell makes `deno task notebooks` exit non-zero naming the notebook and cell", async () => {
   const out = await Deno.makeTempDir({ prefix: "latentlab-test-" });
   try {
-    const child = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "lib/cli/notebooks.ts",
-        "--notebooks",
-        FIXTURES,
-        "--only",
-        "failing",
-        "--out",
-        out,
-        "--no-html",
-      ],
-      cwd: PROJECT_ROOT,
-      env: { NO_COLOR: "1" },
-    }).output();
-    const stderr = new TextDecoder().decode(child.stderr);
-    const stdout = new TextDecoder().decode(child.stdout);
-    assert.equal(child.code, 1, stdout + stderr);
+    const { code, stdout, stderr } = await runNotebooksCli("failing", out, ["--no-html"]);
+    assert.equal(code, 1, stdout + stderr);
     assert.match(
       stderr,
       /failing\.ipynb: code cell 2 \(cell 2, id boom, "\/\/ this cell fails"\) failed: Error: deliberate failure/,
