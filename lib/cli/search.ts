@@ -108,6 +108,20 @@ export const searchTool: CliTool = {
       description: "LSH: check at most this many candidates per query (most frequent first; default all)",
     },
     {
+      key: "maxBucket",
+      names: ["--max-bucket"],
+      type: "integer",
+      min: 1,
+      description: "LSH: skip buckets with more members than this (default: dataset size / 64, at least 512)",
+    },
+    {
+      key: "noBounds",
+      names: ["--no-bounds"],
+      type: "boolean",
+      description:
+        "LSH: read every checked candidate's row (default: skip rows that 7x7, 4x4 and 2x2 block-sum lower bounds rule out; same results)",
+    },
+    {
       key: "family",
       names: ["--family"],
       type: "string",
@@ -192,8 +206,11 @@ export const searchTool: CliTool = {
         w,
         probes: flags.probes as number,
         maxChecks: flags.maxChecks as number | undefined,
+        maxBucket: flags.maxBucket as number | undefined,
         family: flags.family as "grid" | "cauchy",
         seed: flags.seed as number,
+        shape: [dataset.rows, dataset.cols],
+        bounds: !flags.noBounds,
       },
       workers: flags.workers as number | undefined,
       onProgress(stage, done, total) {

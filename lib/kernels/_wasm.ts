@@ -76,6 +76,44 @@ export interface L1Kernels {
     outPtr: number,
     bound: number,
   ): void;
+  /**
+   * uint8 nearest candidate, exact, reading few rows: seeds in full, then lower-bound levels filter the
+   * rest (see asm/l1.ts); writes distance and row to `resultPtr`, returns the rows read in full.
+   */
+  l1U8NearestBounded(
+    qPtr: number,
+    dPtr: number,
+    stride: number,
+    levelsPtr: number,
+    levels: number,
+    idxPtr: number,
+    count: number,
+    seedCount: number,
+    chunk: number,
+    resultPtr: number,
+  ): number;
+  /** LSH: locates the buckets of all (table, key) probes and collects their unseen rows into idx. */
+  lshCollectAll(
+    tablesPtr: number,
+    probesPtr: number,
+    probeCount: number,
+    runsPtr: number,
+    hitsPtr: number,
+    idxPtr: number,
+    maxBucket: number,
+  ): number;
+  /** LSH: orders candidates by decreasing hits, clears their hits, keeps `limit`; returns the kept count. */
+  lshOrderByHits(
+    idxPtr: number,
+    count: number,
+    hitsPtr: number,
+    histPtr: number,
+    hitScratchPtr: number,
+    orderedPtr: number,
+    limit: number,
+  ): number;
+  /** LSH: clears the hit counts of idx[0..count). */
+  lshClearHits(idxPtr: number, count: number, hitsPtr: number): void;
   /** int16 gathered rows. */
   l1I16Gather(
     qPtr: number,

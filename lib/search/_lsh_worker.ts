@@ -23,11 +23,12 @@ scope.onmessage = (event: MessageEvent<LshWorkerRequest>) => {
   try {
     if (request.type === "build") {
       index = buildLshIndex(request.data, request.dim, request.options);
-      const { count, dim, k, L, w, wRule, probes, maxChecks, seed, family, buildMs } = index;
+      const { count, dim, k, L, w, wRule, probes, maxChecks, maxBucket, seed, family, buildMs, bounds } =
+        index;
       scope.postMessage({
         id: request.id,
         ok: true,
-        meta: { count, dim, k, L, w, wRule, probes, maxChecks, seed, family, buildMs },
+        meta: { count, dim, k, L, w, wRule, probes, maxChecks, maxBucket, seed, family, buildMs, bounds },
       });
       return;
     }
@@ -38,6 +39,7 @@ scope.onmessage = (event: MessageEvent<LshWorkerRequest>) => {
       result.distances.buffer as ArrayBuffer,
       result.candidates.buffer as ArrayBuffer,
       result.checked.buffer as ArrayBuffer,
+      result.rowsRead.buffer as ArrayBuffer,
     ]);
   } catch (error) {
     scope.postMessage({

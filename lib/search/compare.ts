@@ -71,6 +71,8 @@ export interface ComparisonResult {
   lshCandidates: Uint32Array;
   /** LSH candidates checked exactly per query. */
   lshChecked: Uint32Array;
+  /** Checked LSH candidates whose full row was read (the others ruled out by lower bounds), per query. */
+  lshRowsRead: Uint32Array;
   /** Queries without any LSH candidate. */
   lshNoCandidate: number;
   /** The LSH bucket width used and how it was chosen. */
@@ -146,6 +148,7 @@ export async function compareSearches(
   const lshDist = new Uint32Array(queryCount * neighbours);
   const lshCandidates = new Uint32Array(queryCount);
   const lshChecked = new Uint32Array(queryCount);
+  const lshRowsRead = new Uint32Array(queryCount);
   let lshMs = 0;
   let lshNoCandidate = 0;
   try {
@@ -157,6 +160,7 @@ export async function compareSearches(
       lshDist.set(result.distances, q0 * neighbours);
       lshCandidates.set(result.candidates, q0);
       lshChecked.set(result.checked, q0);
+      lshRowsRead.set(result.rowsRead, q0);
       lshNoCandidate += result.noCandidate;
       progress("lsh", q0 + n, queryCount);
     }
@@ -219,9 +223,11 @@ export async function compareSearches(
   const reducedStats = approximationStats(Array.from(first.reduced), first.exact);
   let candidateSum = 0;
   let checkedSum = 0;
+  let rowsReadSum = 0;
   for (let q = 0; q < queryCount; q++) {
     candidateSum += lshCandidates[q];
     checkedSum += lshChecked[q];
+    rowsReadSum += lshRowsRead[q];
   }
   const times: ComparisonTimes = {
     reduced: reducedMs,
@@ -248,6 +254,8 @@ export async function compareSearches(
     "Queries with distanceTrue 0 and a larger approximate distance Reduced": reducedStats.zeroTrueDistance,
     "Mean LSH candidates per query": Number((candidateSum / Math.max(1, queryCount)).toFixed(1)),
     "Mean LSH exact checks per query": Number((checkedSum / Math.max(1, queryCount)).toFixed(1)),
+    "Mean LSH rows read per query": Number((rowsReadSum / Math.max(1, queryCount)).toFixed(1)),
+    "LSH lower bounds": lshIndex.bounds ? "block sums" : "none",
     "LSH family": lshIndex.family,
     "LSH k": lshIndex.k,
     "LSH L": lshIndex.L,
@@ -255,6 +263,7 @@ export async function compareSearches(
     "LSH w rule": lshIndex.wRule,
     "LSH probes": lshIndex.probes,
     "LSH max checks": Number.isFinite(lshIndex.maxChecks) ? lshIndex.maxChecks : "all",
+    "LSH max bucket": Number.isFinite(lshIndex.maxBucket) ? lshIndex.maxBucket : "all",
     "LSH seed": lshIndex.seed,
     "tBuildReduced": Number(times.buildReduced.toFixed(3)),
     "tBuildLSH": Number(times.buildLsh.toFixed(3)),
@@ -268,6 +277,7 @@ export async function compareSearches(
     reducedStats,
     lshCandidates,
     lshChecked,
+    lshRowsRead,
     lshNoCandidate,
     lshWidth: {
       w: lshIndex.w,

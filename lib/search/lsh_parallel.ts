@@ -101,15 +101,26 @@ export async function buildParallelLshIndex(
     const distances = new Uint32Array(nq * neighbours);
     const candidates = new Uint32Array(nq);
     const checked = new Uint32Array(nq);
+    const rowsRead = new Uint32Array(nq);
     let noCandidate = 0;
     for (const { first, result } of parts) {
       indices.set(result.indices, first * neighbours);
       distances.set(result.distances, first * neighbours);
       candidates.set(result.candidates, first);
       checked.set(result.checked, first);
+      rowsRead.set(result.rowsRead, first);
       noCandidate += result.noCandidate;
     }
-    return { neighbours, indices, distances, candidates, checked, noCandidate, ms: performance.now() - t0 };
+    return {
+      neighbours,
+      indices,
+      distances,
+      candidates,
+      checked,
+      rowsRead,
+      noCandidate,
+      ms: performance.now() - t0,
+    };
   }
 
   return {

@@ -127,3 +127,67 @@ Deno.test("LSH nearest-only search (bounded checks) returns the best checked can
     assert.equal(one.distances[q], three.distances[q * 3], `query ${q}`);
   }
 });
+
+Deno.test("LSH lower bounds (group sums) skip rows without changing any nearest neighbour", () => {
+  const rows = 28;
+  const cols = 28;
+  const dim = rows * cols;
+  const { data, queries } = easyData(900, 40, dim, 33);
+  for (const shape of [[rows, cols] as const, undefined]) {
+    for (const maxChecks of [5, 50, Infinity]) {
+      const options = { k: 3, L: 10, seed: 6, maxChecks, shape };
+      const plain = buildLshIndex(data, dim, { ...options, bounds: false }).search(queries);
+      const boundedIndex = buildLshIndex(data, dim, options);
+      assert.equal(boundedIndex.bounds, true);
+      const bounded = boundedIndex.search(queries);
+      assert.deepEqual(bounded.indices, plain.indices, `shape ${shape} maxChecks ${maxChecks}`);
+      assert.deepEqual(bounded.distances, plain.distances);
+      assert.deepEqual(bounded.checked, plain.checked);
+      assert.deepEqual(plain.rowsRead, plain.checked);
+      for (let q = 0; q < 40; q++) assert.ok(bounded.rowsRead[q] <= bounded.checked[q]);
+    }
+  }
+  const total = (a: Uint32Array) => a.reduce((s, v) => s + v, 0);
+  const result = buildLshIndex(data, dim, { k: 3, L: 10, seed: 6, shape: [rows, cols] }).search(queries);
+  assert.ok(total(result.rowsRead) < total(result.checked), "the bounds rule out some rows");
+  assert.throws(
+    () => buildLshIndex(data, dim, { k: 2, L: 2, shape: [27, 28] }),
+    /shape 27x28 does not match dim 784/,
+  );
+});
+
+Deno.test("LSH bounds on an image-like set with ties: the lowest index among equal distances wins", () => {
+  const dim = 64;
+  const data = new Uint8Array(300 * dim);
+  const random = createRandom(8);
+  for (let i = 0; i < 300; i++) {
+    const base = random.int(4) * 60;
+    for (let t = 0; t < dim; t++) data[i * dim + t] = base + (i % 3 === 0 ? 0 : random.int(3));
+  }
+  const queries = data.slice(0, 20 * dim);
+  const options = { k: 2, L: 6, seed: 3, shape: [8, 8] as const };
+  const plain = buildLshIndex(data, dim, { ...options, bounds: false }).search(queries);
+  const bounded = buildLshIndex(data, dim, options).search(queries);
+  assert.deepEqual(bounded.indices, plain.indices);
+  assert.deepEqual(bounded.distances, plain.distances);
+});
+
+Deno.test("LSH skips buckets above maxBucket (default n / 64, at least 512) and counts queries left without candidates", async () => {
+  const { defaultMaxBucket } = await import("../../lib/search/lsh.ts");
+  assert.equal(defaultMaxBucket(8000), 512);
+  assert.equal(defaultMaxBucket(60000), 938);
+  const dim = 16;
+  const data = new Uint8Array(200 * dim); // all zeros: one bucket of 200 per table
+  const queries = new Uint8Array(2 * dim);
+  const index = buildLshIndex(data, dim, { k: 2, L: 3, w: 50, seed: 1 });
+  assert.equal(index.maxBucket, 512);
+  const all = index.search(queries);
+  assert.deepEqual(Array.from(all.candidates), [200, 200]);
+  assert.equal(all.distances[0], 0);
+  const capped = index.search(queries, { maxBucket: 199 });
+  assert.deepEqual(Array.from(capped.candidates), [0, 0]);
+  assert.equal(capped.noCandidate, 2);
+  assert.deepEqual(Array.from(capped.indices), [-1, -1]);
+  assert.throws(() => index.search(queries, { maxBucket: 0 }), RangeError);
+  assert.throws(() => buildLshIndex(data, dim, { k: 2, L: 3, maxBucket: 0 }), RangeError);
+});

@@ -1062,3 +1062,252 @@ export function l1I16Gather(
     store<u32>(outPtr + (<usize> i << 2), hsumU32(a0));
   }
 }
+
+/** L1 between two rows of u16 group sums (each value <= 32767), `s` bytes (a multiple of 16). */
+function l1GroupSums(a: usize, b: usize, s: usize): u32 {
+  let acc = i32x4.splat(0);
+  for (let t: usize = 0; t < s; t += 16) {
+    const diff = i16x8.abs(i16x8.sub(v128.load(a + t), v128.load(b + t)));
+    acc = i32x4.add(acc, i32x4.extadd_pairwise_i16x8_u(diff));
+  }
+  return hsumU32(acc);
+}
+
+/**
+ * Keeps the `limit` candidates of idx[0..count) with the most hits, ordered by decreasing hit count
+ * (ties in encounter order), clears the hit counts of all of them and returns how many were kept.
+ * `histPtr` must hold max hits + 1 zeroed u32 (left zeroed); `hitScratchPtr` (`count` bytes) and
+ * `orderedPtr` (`count` u32) are scratch space.
+ */
+export function lshOrderByHits(
+  idxPtr: usize,
+  count: i32,
+  hitsPtr: usize,
+  histPtr: usize,
+  hitScratchPtr: usize,
+  orderedPtr: usize,
+  limit: i32,
+): i32 {
+  let top: u32 = 0;
+  for (let c: i32 = 0; c < count; c++) {
+    const rp = hitsPtr + <usize> load<u32>(idxPtr + (<usize> c << 2));
+    const h = <u32> load<u8>(rp);
+    store<u8>(rp, 0);
+    store<u8>(hitScratchPtr + <usize> c, <u8> h);
+    const hp = histPtr + (<usize> h << 2);
+    store<u32>(hp, load<u32>(hp) + 1);
+    if (h > top) top = h;
+  }
+  // Lowest hit count still needed to fill `limit`, and the start of every count's run at or above it.
+  let offset: u32 = 0;
+  let threshold: u32 = 1;
+  for (let h = top; h >= 1; h--) {
+    const hp = histPtr + (<usize> h << 2);
+    const size = load<u32>(hp);
+    store<u32>(hp, offset);
+    offset += size;
+    if (offset >= <u32> limit) {
+      threshold = h;
+      break;
+    }
+  }
+  for (let c: i32 = 0; c < count; c++) {
+    const h = <u32> load<u8>(hitScratchPtr + <usize> c);
+    if (h < threshold) continue;
+    const hp = histPtr + (<usize> h << 2);
+    const at = load<u32>(hp);
+    store<u32>(orderedPtr + (<usize> at << 2), load<u32>(idxPtr + (<usize> c << 2)));
+    store<u32>(hp, at + 1);
+  }
+  memory.fill(histPtr, 0, (<usize> top + 1) << 2);
+  const kept = count < limit ? count : limit;
+  memory.copy(idxPtr, orderedPtr, <usize> kept << 2);
+  return kept;
+}
+
+/** Clears the u8 hit counts of rows idx[0..count). */
+export function lshClearHits(idxPtr: usize, count: i32, hitsPtr: usize): void {
+  for (let c: i32 = 0; c < count; c++) {
+    store<u8>(hitsPtr + <usize> load<u32>(idxPtr + (<usize> c << 2)), 0);
+  }
+}
+
+/** Exact L1 of one uint8 row against the query, abandoned (0xffffffff) once it exceeds `bound`. */
+function l1U8RowBounded(qPtr: usize, d: usize, s: usize, bound: u32): u32 {
+  let total: u32 = 0;
+  for (let c: usize = 0; c < s; c += 256) {
+    const end = c + 256 < s ? c + 256 : s;
+    let a0 = i16x8.splat(0);
+    for (let t = c; t < end; t += 16) {
+      a0 = i16x8.add(a0, i16x8.extadd_pairwise_i8x16_u(absDiffU8(v128.load(d + t), v128.load(qPtr + t))));
+    }
+    total += hsumU16(a0);
+    if (total > bound) return 0xffffffff;
+  }
+  return total;
+}
+
+/**
+ * Nearest candidate of a uint8 query among rows idx[0..count) (u32 row indices, most promising
+ * first), exact, reading as few rows as possible. The first `seedCount` rows are read in full to get a
+ * bound; then, `chunk` candidates at a time, each lower-bound level (`levelsPtr`: `levels` entries of
+ * four u32: query group sums pointer, data group sums pointer, byte distance between data rows, and
+ * bytes per row (a multiple of 16), coarsest first; group sums are u16 values whose groups partition
+ * the coordinates, so their L1 never exceeds the exact distance) keeps
+ * only the candidates whose bound is <= the best distance so far, one level at a time over the chunk's
+ * survivors (independent iterations, so their cache misses overlap); the survivors are read in full,
+ * each abandoned as soon as it exceeds the best distance. Candidates with a bound above the best distance can be neither
+ * nearer nor tied, so the result is the exact nearest of all `count` candidates (ties: lowest row
+ * index). idx is reordered (survivors compacted in front). Writes distance and row index to
+ * `resultPtr` (u32 each) and returns the number of rows read in full (seeds included).
+ */
+export function l1U8NearestBounded(
+  qPtr: usize,
+  dPtr: usize,
+  stride: i32,
+  levelsPtr: usize,
+  levels: i32,
+  idxPtr: usize,
+  count: i32,
+  seedCount: i32,
+  chunk: i32,
+  resultPtr: usize,
+): i32 {
+  const s = <usize> stride;
+  let bestD: u32 = 0xffffffff;
+  let bestI: u32 = 0xffffffff;
+  const seeds = seedCount < count ? seedCount : count;
+  for (let i: i32 = 0; i < seeds; i++) {
+    const row = load<u32>(idxPtr + (<usize> i << 2));
+    const d = l1U8RowBounded(qPtr, dPtr + <usize> row * s, s, bestD);
+    if (d < bestD || (d == bestD && d != 0xffffffff && row < bestI)) {
+      bestD = d;
+      bestI = row;
+    }
+  }
+  let read = seeds;
+  // The rest in chunks: each level keeps the chunk's candidates whose bound is <= the best distance
+  // (survivors compacted to the front of the chunk), then the survivors are read in full.
+  for (let first: i32 = seeds; first < count; first += chunk) {
+    let live = first + chunk < count ? first + chunk : count;
+    for (let level: i32 = 0; level < levels; level++) {
+      const lp = levelsPtr + (<usize> level << 4);
+      const lq = <usize> load<u32>(lp);
+      const ld = <usize> load<u32>(lp, 4);
+      const ls = <usize> load<u32>(lp, 8);
+      const lb = <usize> load<u32>(lp, 12);
+      let kept = first;
+      let i: i32 = first;
+      // Four rows at a time, so that their (random) memory accesses overlap.
+      for (; i + 4 <= live; i += 4) {
+        const ip = idxPtr + (<usize> i << 2);
+        const r0 = load<u32>(ip);
+        const r1 = load<u32>(ip, 4);
+        const r2 = load<u32>(ip, 8);
+        const r3 = load<u32>(ip, 12);
+        const p0 = ld + <usize> r0 * ls;
+        const p1 = ld + <usize> r1 * ls;
+        const p2 = ld + <usize> r2 * ls;
+        const p3 = ld + <usize> r3 * ls;
+        let a0 = i32x4.splat(0), a1 = i32x4.splat(0), a2 = i32x4.splat(0), a3 = i32x4.splat(0);
+        for (let t: usize = 0; t < lb; t += 16) {
+          const y = v128.load(lq + t);
+          a0 = i32x4.add(a0, i32x4.extadd_pairwise_i16x8_u(i16x8.abs(i16x8.sub(v128.load(p0 + t), y))));
+          a1 = i32x4.add(a1, i32x4.extadd_pairwise_i16x8_u(i16x8.abs(i16x8.sub(v128.load(p1 + t), y))));
+          a2 = i32x4.add(a2, i32x4.extadd_pairwise_i16x8_u(i16x8.abs(i16x8.sub(v128.load(p2 + t), y))));
+          a3 = i32x4.add(a3, i32x4.extadd_pairwise_i16x8_u(i16x8.abs(i16x8.sub(v128.load(p3 + t), y))));
+        }
+        store<u32>(idxPtr + (<usize> kept << 2), r0);
+        kept += <i32> (hsumU32(a0) <= bestD);
+        store<u32>(idxPtr + (<usize> kept << 2), r1);
+        kept += <i32> (hsumU32(a1) <= bestD);
+        store<u32>(idxPtr + (<usize> kept << 2), r2);
+        kept += <i32> (hsumU32(a2) <= bestD);
+        store<u32>(idxPtr + (<usize> kept << 2), r3);
+        kept += <i32> (hsumU32(a3) <= bestD);
+      }
+      for (; i < live; i++) {
+        const row = load<u32>(idxPtr + (<usize> i << 2));
+        store<u32>(idxPtr + (<usize> kept << 2), row);
+        kept += <i32> (l1GroupSums(lq, ld + <usize> row * ls, lb) <= bestD);
+      }
+      live = kept;
+    }
+    for (let i: i32 = first; i < live; i++) {
+      const row = load<u32>(idxPtr + (<usize> i << 2));
+      const d = l1U8RowBounded(qPtr, dPtr + <usize> row * s, s, bestD);
+      read++;
+      if (d < bestD || (d == bestD && d != 0xffffffff && row < bestI)) {
+        bestD = d;
+        bestI = row;
+      }
+    }
+  }
+  store<u32>(resultPtr, bestD);
+  store<u32>(resultPtr, bestI, 4);
+  return read;
+}
+
+/**
+ * LSH candidate collection for one query over many buckets: `probesPtr` holds `probeCount` pairs of
+ * i32 (table, key); `tablesPtr` holds per table u32 (slot records pointer, slot mask, member list
+ * pointer); a slot record is 16 bytes: i32 key, i32 start (-1 = empty slot), u32 end, pad (open
+ * addressing with linear probing from hash(key)). Bucket runs are first located for all probes, and
+ * the first member of every run touched, so that their cache misses overlap; then every run is walked
+ * as in lshCollect. `runsPtr` is scratch space for `probeCount` × 8 + 4 bytes. Returns the number of
+ * distinct candidates written to idx (which needs room for one entry more).
+ */
+export function lshCollectAll(
+  tablesPtr: usize,
+  probesPtr: usize,
+  probeCount: i32,
+  runsPtr: usize,
+  hitsPtr: usize,
+  idxPtr: usize,
+  maxBucket: u32,
+): i32 {
+  for (let p: i32 = 0; p < probeCount; p++) {
+    const table = <usize> load<u32>(probesPtr + (<usize> p << 3));
+    const key = load<i32>(probesPtr + (<usize> p << 3), 4);
+    const tp = tablesPtr + table * 12;
+    const slots = <usize> load<u32>(tp);
+    const mask = load<u32>(tp, 4);
+    let slot = (<u32> key * 0x9e3779b1) & mask;
+    let start: i32 = -1;
+    let end: u32 = 0;
+    while (true) {
+      const rp = slots + (<usize> slot << 4);
+      start = load<i32>(rp, 4);
+      if (start < 0) break;
+      if (load<i32>(rp) == key) {
+        end = load<u32>(rp, 8);
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+    const list = <usize> load<u32>(tp, 8);
+    if (start >= 0 && end - <u32> start > maxBucket) start = -1;
+    store<u32>(runsPtr + (<usize> p << 3), start < 0 ? 0 : <u32> (list + (<usize> start << 2)));
+    store<u32>(runsPtr + (<usize> p << 3), start < 0 ? 0 : end - <u32> start, 4);
+  }
+  let touched: u32 = 0;
+  for (let p: i32 = 0; p < probeCount; p++) {
+    const run = <usize> load<u32>(runsPtr + (<usize> p << 3));
+    if (run != 0) touched += <u32> load<u8>(hitsPtr + <usize> load<u32>(run));
+  }
+  store<u32>(runsPtr + (<usize> probeCount << 3), touched); // keeps the touching loads
+  let c: i32 = 0;
+  for (let p: i32 = 0; p < probeCount; p++) {
+    const run = <usize> load<u32>(runsPtr + (<usize> p << 3));
+    const length = <i32> load<u32>(runsPtr + (<usize> p << 3), 4);
+    for (let q: i32 = 0; q < length; q++) {
+      const row = load<u32>(run + (<usize> q << 2));
+      const hp = hitsPtr + <usize> row;
+      const h = <u32> load<u8>(hp);
+      store<u32>(idxPtr + (<usize> c << 2), row);
+      c += <i32> (h == 0);
+      store<u8>(hp, <u8> (h + <u32> (h != 0xff)));
+    }
+  }
+  return c;
+}
