@@ -1,6 +1,6 @@
 /**
  * `deno task bench:knn [--dataset mnist-sample|fashion-mnist] [--queries N] [--faiss-queries M]
- * [--lsh-k 14] [--lsh-L 60] [--probes 0] [--max-checks 1000] [--w W] [--reps R] [--no-peers]`
+ * [--lsh-k 14] [--lsh-L 60] [--probes 0] [--max-checks 500] [--w W] [--reps R] [--no-peers] [--no-bounds] [--max-bucket B]`
  *
  * In one run on the same data: our exact L1 1-NN search (WebAssembly SIMD, Workers on all cores) vs
  * faiss `IndexFlat(d, METRIC_L1)` (2 threads, via /usr/bin/python3; on the first M queries, the
@@ -20,6 +20,7 @@ import { l1DistanceBlockReference } from "../lib/kernels/l1.ts";
 import { buildExactIndex } from "../lib/search/exact.ts";
 import { buildParallelLshIndex } from "../lib/search/lsh_parallel.ts";
 import { approximationStats } from "../lib/search/metrics.ts";
+import { runKnnPeers } from "../lib/search/peers.ts";
 import { printHelpIfAsked } from "./_help.ts";
 
 printHelpIfAsked(import.meta.url);
@@ -33,11 +34,13 @@ const { values: flags } = parseArgs({
     "lsh-k": { type: "string", default: "14" },
     "lsh-L": { type: "string", default: "60" },
     probes: { type: "string", default: "0" },
-    "max-checks": { type: "string", default: "1000" },
+    "max-checks": { type: "string", default: "500" },
     w: { type: "string" },
     reps: { type: "string", default: "3" },
     workers: { type: "string" },
     "no-peers": { type: "boolean", default: false },
+    "no-bounds": { type: "boolean", default: false },
+    "max-bucket": { type: "string" },
   },
 });
 
@@ -133,6 +136,9 @@ const lshOptions = {
   maxChecks: Number(flags["max-checks"]) || Infinity,
   w: flags.w ? Number(flags.w) : undefined,
   seed: 1,
+  shape: [train.rows, train.cols] as [number, number],
+  bounds: !flags["no-bounds"],
+  maxBucket: flags["max-bucket"] ? Number(flags["max-bucket"]) : undefined,
 };
 const lsh = await buildParallelLshIndex(train.pixels, dim, { ...lshOptions, workers });
 await lsh.search(queries.subarray(0, Math.min(queryCount, 200) * dim)); // warm-up
@@ -143,9 +149,11 @@ const lshStats = approximationStats(lshDist, truth.distances);
 const lshMsPerQuery = lshResult.ms / queryCount;
 let candidates = 0;
 let checked = 0;
+let rowsRead = 0;
 for (let q = 0; q < queryCount; q++) {
   candidates += lshResult.candidates[q];
   checked += lshResult.checked[q];
+  rowsRead += lshResult.rowsRead[q];
 }
 result.lsh = {
   workers: lsh.workers,
@@ -156,6 +164,7 @@ result.lsh = {
   w_rule: lsh.wRule,
   probes: lsh.probes,
   max_checks: Number.isFinite(lsh.maxChecks) ? lsh.maxChecks : "all",
+  max_bucket: Number.isFinite(lsh.maxBucket) ? lsh.maxBucket : "all",
   build_ms: lsh.buildMs,
   ms_per_query: lshMsPerQuery,
   recall_at_1: lshStats.recall,
@@ -163,6 +172,8 @@ result.lsh = {
   no_candidate: lshResult.noCandidate,
   mean_candidates: candidates / queryCount,
   mean_checked: checked / queryCount,
+  mean_rows_read: rowsRead / queryCount,
+  bounds: lsh.bounds,
   speedup_vs_our_exact: exactMsPerQuery / lshMsPerQuery,
   load: load(),
 };
@@ -176,54 +187,44 @@ log(
 // ---- peers
 if (!flags["no-peers"]) {
   log(`faiss (${faissQueries} queries) and pynndescent (${queryCount} queries) via /usr/bin/python3 ...`);
-  const output = await new Deno.Command("/usr/bin/python3", {
-    args: [
-      join(PROJECT_ROOT, "bench", "knn_peers.py"),
-      files.trainImages,
-      files.testImages,
-      "--faiss-queries",
-      String(faissQueries),
-      "--nnd-queries",
-      String(queryCount),
-      "--reps",
-      String(heavy ? 1 : reps),
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).output();
-  if (!output.success) {
-    result.peers_error = `knn_peers.py failed (exit ${output.code})`;
-    log(String(result.peers_error));
-  } else {
-    const peers = JSON.parse(new TextDecoder().decode(output.stdout));
-    const faiss = peers.faiss;
+  try {
+    const peers = await runKnnPeers(files.trainImages, files.testImages, {
+      faissQueries,
+      nndQueries: queryCount,
+      reps: heavy ? 1 : reps,
+      echoStderr: true,
+    });
+    const faiss = peers.faiss!;
     let equal = true;
     for (let q = 0; q < faiss.queries; q++) if (faiss.distances[q] !== truth.distances[q]) equal = false;
     result.faiss = {
-      version: peers.faiss_version,
-      threads: peers.faiss_threads,
+      version: faiss.version,
+      threads: faiss.threads,
       queries_measured: faiss.queries,
-      runs_s: faiss.runs_s,
-      ms_per_query: faiss.ms_per_query,
-      all_queries_s: faiss.ms_per_query * queryCount / 1000,
+      runs_s: faiss.runsS,
+      ms_per_query: faiss.msPerQuery,
+      all_queries_s: faiss.msPerQuery * queryCount / 1000,
       all_queries_extrapolated: faiss.queries < queryCount,
       distances_equal_ours: equal,
-      our_speedup: faiss.ms_per_query / exactMsPerQuery,
+      our_speedup: faiss.msPerQuery / exactMsPerQuery,
     };
     if (peers.pynndescent) {
       const nnd = peers.pynndescent;
       const stats = approximationStats(nnd.distances, truth.distances.subarray(0, nnd.queries));
       result.pynndescent = {
         params: nnd.params,
-        build_s: nnd.build_s,
-        jit_warmup_s: nnd.jit_warmup_s,
-        ms_per_query: nnd.ms_per_query,
+        build_s: nnd.buildS,
+        jit_warmup_s: nnd.jitWarmupS,
+        ms_per_query: nnd.msPerQuery,
         recall_at_1: stats.recall,
         approximation_factor: stats.factor,
-        our_lsh_time_ratio: nnd.ms_per_query / lshMsPerQuery,
+        our_lsh_time_ratio: nnd.msPerQuery / lshMsPerQuery,
       };
     }
-    result.peer_load = { before: peers.load_before, after: peers.load_after };
+    result.peer_load = { before: peers.loadBefore, after: peers.loadAfter };
+  } catch (error) {
+    result.peers_error = error instanceof Error ? error.message : String(error);
+    log(String(result.peers_error));
   }
 }
 result.load_after = load();

@@ -1,7 +1,8 @@
 /**
  * Nearest-neighbour search under L1: exact index (WebAssembly SIMD, Workers), LSH index (shifted grids
  * or Cauchy projections, multi-probe, collision counting), the three-way comparison of the `search`
- * tool, its output format and quality figures, and a random-projection latent stand-in.
+ * tool, its output format and quality figures, a random-projection latent stand-in, and the Python
+ * peers (faiss, pynndescent) for comparisons.
  * @module
  */
 export * from "./exact.ts";
@@ -11,3 +12,4 @@ export * from "./output.ts";
 export * from "./compare.ts";
 export * from "./standin.ts";
 export * from "./lsh_parallel.ts";
+export * from "./peers.ts";
