@@ -187,8 +187,9 @@ export const classifyTool: CliTool = {
       }
     }
     const backend = await initBackend();
-    const { ae, dir } = await loadAutoencoderFlag(flags);
+    const { ae, dir, warning } = await loadAutoencoderFlag(flags, flags.train as string);
     ae.checkImages(trainImages, flags.train as string);
+    if (warning) console.error(warning);
     const learningRate = flags.learningRate as number;
     const classifier = Classifier.fromAutoencoder(ae, {
       numClasses,

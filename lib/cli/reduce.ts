@@ -5,13 +5,14 @@
  * written only after everything was computed, each atomically.
  * @module
  */
-import { dirname, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { type CliTool, runMain } from "./_run.ts";
 import type { ParsedFlags } from "./_flags.ts";
 import { InputError } from "../errors.ts";
 import { readImages, writeLatent } from "../data/idx.ts";
 import { Autoencoder } from "../nn/autoencoder.ts";
-import { findBestModel, MODELS_FOLDER } from "../nn/persistence.ts";
+import { findBestModel, listModels, MODELS_FOLDER } from "../nn/persistence.ts";
+import { datasetSlug } from "../data/task_outputs.ts";
 import { reduceImages } from "../nn/latent.ts";
 import { initBackend } from "../nn/backend.ts";
 
@@ -55,14 +56,58 @@ export async function writeOutput(flag: string, path: string, write: () => Promi
   }
 }
 
-/** Loads `--model DIR`, or the autoencoder with the lowest validation loss under `--models`. */
-export async function loadAutoencoderFlag(flags: ParsedFlags): Promise<{ ae: Autoencoder; dir: string }> {
+/**
+ * Loads `--model DIR`, or by default the autoencoder with the lowest validation loss among those trained
+ * on the data set of `datasetPath`: the models directly under `--models` and one folder deeper (where
+ * notebook A puts the models of data sets other than `mnist-sample`: `models/<dataset>/ae-latent<D>`)
+ * whose metadata names the data set folder of `datasetPath` (its parent folder's name, e.g.
+ * `fashion-mnist` or `mnist-sample`). When none was trained on it, the best model of any data set is
+ * used and `warning` says which data set it was trained on (for the caller to print once its inputs
+ * passed their checks).
+ */
+export async function loadAutoencoderFlag(
+  flags: ParsedFlags,
+  datasetPath?: string,
+): Promise<{ ae: Autoencoder; dir: string; warning?: string }> {
   let dir = flags.model as string | undefined;
+  let warning: string | undefined;
   if (dir === undefined) {
-    const latentDim = flags.latentDim as number | undefined;
-    dir = (await findBestModel(flags.models as string, { kind: "autoencoder", latentDim })).dir;
+    const root = flags.models as string;
+    const options = { kind: "autoencoder", latentDim: flags.latentDim as number | undefined };
+    const entries = await listModels(root, options);
+    for await (const entry of readDirIfExists(root)) {
+      if (entry.isDirectory && !entry.name.startsWith(".")) {
+        entries.push(...await listModels(join(root, entry.name), options));
+      }
+    }
+    const wanted = datasetPath === undefined ? undefined : basename(dirname(resolve(datasetPath)));
+    const matching = entries.filter((e) =>
+      wanted !== undefined && datasetSlug(e.metadata.dataset ?? "") === datasetSlug(wanted)
+    );
+    const pool = (matching.length > 0 ? matching : entries).filter((e) =>
+      Number.isFinite(e.metadata.metrics?.valLoss)
+    );
+    if (pool.length === 0) {
+      // No candidate at all: findBestModel gives the usual one-line error.
+      dir = (await findBestModel(root, options)).dir;
+    } else {
+      const best = pool.reduce((a, e) => (e.metadata.metrics.valLoss < a.metadata.metrics.valLoss ? e : a));
+      dir = best.dir;
+      if (wanted !== undefined && matching.length === 0) {
+        warning =
+          `warning: no autoencoder in ${root} was trained on ${wanted}; using ${dir} (trained on ${best.metadata.dataset})`;
+      }
+    }
   }
-  return { ae: await Autoencoder.load(dir), dir };
+  return { ae: await Autoencoder.load(dir), dir, warning };
+}
+
+async function* readDirIfExists(path: string): AsyncGenerator<Deno.DirEntry> {
+  try {
+    yield* Deno.readDir(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
 }
 
 /** The `reduce` tool. */
@@ -151,8 +196,9 @@ export const reduceTool: CliTool = {
       );
     }
     const backend = await initBackend();
-    const { ae, dir } = await loadAutoencoderFlag(flags);
+    const { ae, dir, warning } = await loadAutoencoderFlag(flags, paths.dataset);
     ae.checkImages(dataset, paths.dataset);
+    if (warning) console.error(warning);
     const batchSize = flags.batchSize as number;
     const encodeStart = performance.now();
     const reduced = await reduceImages({

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { readIdx, readLatent, writeImages, writeLabels } from "../../lib/data/idx.ts";
 import { runTool } from "../../lib/cli/_run.ts";
 import { reduceTool } from "../../lib/cli/reduce.ts";
@@ -162,6 +162,33 @@ Deno.test("reduce: bad input -> one line, exit 2, no output file", async () => {
         `${argv.join(" ")}: left ${names}`,
       );
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("reduce: the default model is the best one trained on the dataset's folder; another data set's only with a warning", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { files, ae } = await setup(dir);
+    await ae.save(join(files.models, "other-set", "ae-latent5"), {
+      dataset: "other-set",
+      metrics: { valLoss: 0.001 },
+    });
+    const args = ["-d", files.d, "-q", files.q, "-od", files.od, "-oq", files.oq, "--models", files.models];
+    const fallback = await silently(() => runTool(reduceTool, args));
+    assert.equal(fallback.value, 0, fallback.errors.join("\n"));
+    assert.match(fallback.logs.join("\n"), /other-set\/ae-latent5 \(latent dim 5/);
+    assert.match(
+      fallback.errors.join("\n"),
+      /warning: no autoencoder in .* was trained on .*; using .*other-set\/ae-latent5 \(trained on other-set\)/,
+    );
+    const own = basename(dir);
+    await ae.save(join(files.models, own, "ae-latent5"), { dataset: own, metrics: { valLoss: 0.5 } });
+    const matched = await silently(() => runTool(reduceTool, args));
+    assert.equal(matched.value, 0, matched.errors.join("\n"));
+    assert.match(matched.logs.join("\n"), new RegExp(`${own}/ae-latent5 \\(latent dim 5`));
+    assert.ok(!matched.errors.join("\n").includes("warning"), matched.errors.join("\n"));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
