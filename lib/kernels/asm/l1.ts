@@ -1022,24 +1022,9 @@ export function l1U8GatherNearest(
 ): void {
   const s = <usize> stride;
   for (let i: i32 = 0; i < count; i++) {
-    const d = dPtr + <usize> load<u32>(idxPtr + (<usize> i << 2)) * s;
-    let total: u32 = 0;
-    let c: usize = 0;
-    for (; c < s; c += 256) {
-      const end = c + 256 < s ? c + 256 : s;
-      let a0 = i16x8.splat(0);
-      for (let t = c; t < end; t += 16) {
-        a0 = i16x8.add(a0, i16x8.extadd_pairwise_i8x16_u(absDiffU8(v128.load(d + t), v128.load(qPtr + t))));
-      }
-      total += hsumU16(a0);
-      if (total > bound) break;
-    }
-    if (c < s) {
-      store<u32>(outPtr + (<usize> i << 2), 0xffffffff);
-    } else {
-      store<u32>(outPtr + (<usize> i << 2), total);
-      if (total < bound) bound = total;
-    }
+    const d = l1U8RowBounded(qPtr, dPtr + <usize> load<u32>(idxPtr + (<usize> i << 2)) * s, s, bound);
+    store<u32>(outPtr + (<usize> i << 2), d);
+    if (d < bound) bound = d;
   }
 }
 
