@@ -227,6 +227,7 @@ export function buildLshIndex(data: L1Vectors, dim: number, options: LshOptions)
   const started = performance.now();
   const kind = kindOf(data);
   const n = rowCount(data, dim, "data");
+  if (n === 0) throw new RangeError("LSH: the data set is empty");
   const { k, L } = options;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`LSH: k must be a positive integer, got ${k}`);
   if (!Number.isInteger(L) || L < 1) throw new RangeError(`LSH: L must be a positive integer, got ${L}`);

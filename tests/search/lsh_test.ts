@@ -94,6 +94,7 @@ Deno.test("LSH width rule and parameter checks", () => {
   assert.ok(index.w > 0 && index.wRule.startsWith("data:"));
   assert.throws(() => buildLshIndex(data, dim, { k: 0, L: 2 }), RangeError);
   assert.throws(() => buildLshIndex(data, dim, { k: 2, L: 2, w: 0 }), RangeError);
+  assert.throws(() => buildLshIndex(new Uint8Array(0), dim, { k: 2, L: 2 }), /LSH: the data set is empty/);
 });
 
 Deno.test("parallel LSH index gives the same results as the single-thread index", async () => {
