@@ -4,11 +4,16 @@
  * @module
  */
 
-/** A problem with the user's input: a file, a flag or a config value. Tools print `message` and exit 2. */
+/**
+ * A problem with the user's input: a file, a flag or a config value. Tools print `message` and exit 2.
+ * The message is always one line: line breaks and other control characters (which a corrupt file
+ * could bring into it) are replaced by spaces.
+ */
 export class InputError extends Error {
   /** Creates an input error; `message` should name the file or flag and say what was wrong. */
   constructor(message: string) {
-    super(message);
+    // deno-lint-ignore no-control-regex
+    super(message.replace(/[\u0000-\u001f\u007f]+/g, " "));
     this.name = "InputError";
   }
 }
