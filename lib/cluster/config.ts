@@ -8,8 +8,9 @@
  * ```
  *
  * Blank lines and `#` comments are allowed. Unknown keys, repeated keys, values that are not
- * non-negative integers and a missing `number_of_clusters` are errors ({@linkcode InputError} naming
- * the file and line).
+ * non-negative integers, values out of range (`number_of_clusters` at most the number of points,
+ * `seed` at most 2^32 - 1) and a missing `number_of_clusters` are errors ({@linkcode InputError}
+ * naming the file and line).
  * @module
  */
 import { InputError } from "../errors.ts";
@@ -31,10 +32,10 @@ export const CLUSTER_CONFIG_DEFAULTS: { maxIterations: number; seed: number } = 
   seed: 0,
 };
 
-const KEYS: Record<string, { field: keyof ClusterConfig; min: number }> = {
-  number_of_clusters: { field: "numberOfClusters", min: 2 },
-  max_iterations: { field: "maxIterations", min: 1 },
-  seed: { field: "seed", min: 0 },
+const KEYS: Record<string, { field: keyof ClusterConfig; min: number; max: number }> = {
+  number_of_clusters: { field: "numberOfClusters", min: 2, max: 2_147_483_647 },
+  max_iterations: { field: "maxIterations", min: 1, max: 2_147_483_647 },
+  seed: { field: "seed", min: 0, max: 4_294_967_295 },
 };
 
 /** Options for {@linkcode parseClusterConfig}. */
@@ -55,23 +56,31 @@ export function parseClusterConfig(
     const line = raw.replace(/#.*$/, "").trim();
     if (line === "") return;
     const match = /^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)$/.exec(line);
-    if (!match) throw new InputError(`${where}: expected "key: value", got "${line.slice(0, 60)}"`);
+    if (!match) {
+      throw new InputError(`${where}: expected "key: value", got ${JSON.stringify(line.slice(0, 60))}`);
+    }
     const [, key, value] = match;
     const spec = KEYS[key];
     if (!spec) {
       throw new InputError(`${where}: unknown key "${key}" (known: ${Object.keys(KEYS).join(", ")})`);
     }
     if (found[spec.field] !== undefined) throw new InputError(`${where}: "${key}" is given twice`);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
-      throw new InputError(`${where}: ${key} must be a non-negative integer, got "${value}"`);
-    }
-    const number = Number(value);
-    if (number < spec.min) throw new InputError(`${where}: ${key} = ${number} must be >= ${spec.min}`);
-    if (key === "number_of_clusters" && options.pointCount !== undefined && number > options.pointCount) {
+    if (!/^\d+$/.test(value)) {
       throw new InputError(
-        `${where}: number_of_clusters = ${number} exceeds the number of points (${options.pointCount})`,
+        `${where}: ${key} must be a non-negative integer, got ${JSON.stringify(value.slice(0, 40))}`,
       );
     }
+    const number = Number(value);
+    const shown = value.length > 24 ? `${value.slice(0, 20)}... (${value.length} digits)` : value;
+    if (key === "number_of_clusters" && options.pointCount !== undefined && number > options.pointCount) {
+      throw new InputError(
+        `${where}: number_of_clusters = ${shown} exceeds the number of points (${options.pointCount})`,
+      );
+    }
+    if (number > spec.max) {
+      throw new InputError(`${where}: ${key} = ${shown} is too large (at most ${spec.max})`);
+    }
+    if (number < spec.min) throw new InputError(`${where}: ${key} = ${number} must be >= ${spec.min}`);
     found[spec.field] = number;
   });
   if (found.numberOfClusters === undefined) {

@@ -79,6 +79,14 @@ export async function writeClassesFile(path: string, classes: ClassesFile): Prom
 
 const LINE = /^CLUSTER-(\d+)\s*\{\s*size\s*:\s*(\d+)\s*((?:,\s*\d+\s*)*),?\s*\}$/;
 
+/** The largest class id a classes file may use (2^31 - 1). */
+export const MAX_CLASS_ID = 2_147_483_647;
+
+/** A number's text for a message, cut when it is long. */
+function shorten(digits: string): string {
+  return digits.length > 24 ? `${digits.slice(0, 20)}... (${digits.length} digits)` : digits;
+}
+
 /**
  * Parses the text of a classes file. `name` (the path) prefixes every error. Malformed lines, sizes
  * that disagree with the number of indices, duplicated class ids, duplicated or out-of-range indices
@@ -96,16 +104,28 @@ export function parseClassesFile(text: string, name: string, options: ReadClasse
     const match = LINE.exec(line);
     if (!match) {
       throw new InputError(
-        `${where}: expected "CLUSTER-<c> { size: <n>, <i1>, ...}", got "${line.slice(0, 60)}"`,
+        `${where}: expected "CLUSTER-<c> { size: <n>, <i1>, ...}", got ${JSON.stringify(line.slice(0, 60))}`,
       );
     }
     const id = Number(match[1]);
+    if (!Number.isSafeInteger(id) || id > MAX_CLASS_ID) {
+      throw new InputError(`${where}: class id ${shorten(match[1])} is too large (at most ${MAX_CLASS_ID})`);
+    }
     if (seenClass.has(id)) throw new InputError(`${where}: class CLUSTER-${id} appears twice`);
     seenClass.add(id);
-    const size = Number(match[2]);
-    const list = match[3].split(",").map((s) => s.trim()).filter((s) => s !== "").map(Number);
-    if (list.length !== size) {
-      throw new InputError(`${where}: CLUSTER-${id} declares size ${size} but lists ${list.length} indices`);
+    const texts = match[3].split(",").map((s) => s.trim()).filter((s) => s !== "");
+    if (texts.length !== Number(match[2]) || !/^\d{1,15}$/.test(match[2])) {
+      throw new InputError(
+        `${where}: CLUSTER-${id} declares size ${shorten(match[2])} but lists ${texts.length} indices`,
+      );
+    }
+    const list: number[] = [];
+    for (const item of texts) {
+      const index = Number(item);
+      if (!Number.isSafeInteger(index)) {
+        throw new InputError(`${where}: index ${shorten(item)} in CLUSTER-${id} is out of range`);
+      }
+      list.push(index);
     }
     classIds.push(id);
     members.push(list);
@@ -116,7 +136,7 @@ export function parseClassesFile(text: string, name: string, options: ReadClasse
   const owner = new Int32Array(count).fill(-1);
   members.forEach((list, j) => {
     for (const i of list) {
-      if (!Number.isSafeInteger(i) || i >= count) {
+      if (i >= count) {
         throw new InputError(
           `${name}: index ${i} in CLUSTER-${classIds[j]} is out of range (the set has ${count} images, 0..${
             count - 1

@@ -76,6 +76,27 @@ export interface ResolveDatasetOptions {
 }
 
 /**
+ * The folder of a data set name without building or reading anything: `mnist-sample` (under
+ * `dataFolder`, built on first use), `fashion-mnist` (must be installed), or an existing folder. An
+ * unknown name is an {@linkcode InputError}.
+ */
+export function datasetFolder(name: string, options: ResolveDatasetOptions = {}): string {
+  if (name === "mnist-sample") return join(options.dataFolder ?? DATA_FOLDER, "mnist-sample");
+  if (name === "fashion-mnist") {
+    if (!existsSync(FASHION_MNIST_FOLDER)) {
+      throw new InputError(
+        `fashion-mnist: not installed (${FASHION_MNIST_FOLDER} missing); install it with 'apt-get install dataset-fashion-mnist'`,
+      );
+    }
+    return FASHION_MNIST_FOLDER;
+  }
+  if (existsSync(name)) return name;
+  throw new InputError(
+    `${name}: unknown data set (use mnist-sample, fashion-mnist, or a folder with the four MNIST IDX files)`,
+  );
+}
+
+/**
  * Resolves `mnist-sample` (building it when absent), `fashion-mnist` (Debian package) or a folder
  * path to its four IDX files.
  */

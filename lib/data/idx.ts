@@ -65,7 +65,7 @@ export async function gunzip(bytes: Uint8Array, name = "input"): Promise<Uint8Ar
     );
     return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch (error) {
-    throw new InputError(`${name}: corrupt gzip data (${(error as Error).message})`);
+    throw new InputError(`${name}: corrupt gzip data (${String((error as Error)?.message ?? error)})`);
   }
 }
 
@@ -145,6 +145,12 @@ export function decodeIdx(bytes: Uint8Array, name = "input"): IdxArray {
       throw new InputError(
         `${name}: legacy latent file has ${bytes.length} bytes, header ${dims.join("x")} needs ${expected}`,
       );
+    }
+    for (let i = 0, p = 16; i < count; i++, p += 2) {
+      const value = view.getUint16(p, false);
+      if (value > LATENT_SCALE) {
+        throw new InputError(`${name}: value ${value} at position ${i} is outside 0..${LATENT_SCALE}`);
+      }
     }
     return { type: "int16", dims, data: readValues(view, 16, "int16", count, true) };
   }
@@ -240,18 +246,25 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
   }
 }
 
+/** Decodes the bytes of an IDX file, plain or gzip-compressed (detected from the bytes); `name` prefixes errors. */
+export async function decodeIdxFile(bytes: Uint8Array, name = "input"): Promise<IdxArray> {
+  return decodeIdx(isGzip(bytes) ? await gunzip(bytes, name) : bytes, name);
+}
+
 /** Reads an IDX file, plain or gzip-compressed. */
 export async function readIdx(path: string): Promise<IdxArray> {
-  let bytes = await readFileBytes(path);
-  if (isGzip(bytes)) bytes = await gunzip(bytes, path);
-  return decodeIdx(bytes, path);
+  return await decodeIdxFile(await readFileBytes(path), path);
+}
+
+/** The bytes of an IDX file for `path`: gzip-compressed when `path` ends in `.gz`. */
+export async function encodeIdxFile(path: string, array: IdxArray): Promise<Uint8Array> {
+  const bytes = encodeIdx(array);
+  return path.endsWith(".gz") ? await gzip(bytes) : bytes;
 }
 
 /** Writes an IDX file atomically; gzip-compressed when `path` ends in `.gz`. */
 export async function writeIdx(path: string, array: IdxArray): Promise<void> {
-  let bytes = encodeIdx(array);
-  if (path.endsWith(".gz")) bytes = await gzip(bytes);
-  await writeFileAtomic(path, bytes);
+  await writeFileAtomic(path, await encodeIdxFile(path, array));
 }
 
 /** A set of uint8 images. */
@@ -276,7 +289,11 @@ export interface ReadImagesOptions {
 
 /** Reads an IDX uint8 image file (magic 0x00000803). Empty sets and wrong shapes are errors. */
 export async function readImages(path: string, options: ReadImagesOptions = {}): Promise<ImageSet> {
-  const array = await readIdx(path);
+  return imagesFromIdx(await readIdx(path), path, options);
+}
+
+/** Checks a decoded IDX array as an image set (see {@linkcode readImages}); `path` prefixes errors. */
+export function imagesFromIdx(array: IdxArray, path: string, options: ReadImagesOptions = {}): ImageSet {
   if (array.type !== "uint8" || array.dims.length !== 3) {
     throw new InputError(
       `${path}: not an image file (expected uint8 with 3 dims, magic 0x00000803; found ${array.type} with ${array.dims.length} dims)`,
@@ -309,7 +326,11 @@ export async function writeImages(path: string, images: ImageSet): Promise<void>
 
 /** Reads an IDX uint8 label file (magic 0x00000801). `expectedCount`, when given, must match. */
 export async function readLabels(path: string, expectedCount?: number): Promise<Uint8Array> {
-  const array = await readIdx(path);
+  return labelsFromIdx(await readIdx(path), path, expectedCount);
+}
+
+/** Checks a decoded IDX array as labels (see {@linkcode readLabels}); `path` prefixes errors. */
+export function labelsFromIdx(array: IdxArray, path: string, expectedCount?: number): Uint8Array {
   if (array.type !== "uint8" || array.dims.length !== 1) {
     throw new InputError(
       `${path}: not a label file (expected uint8 with 1 dim, magic 0x00000801; found ${array.type} with ${array.dims.length} dims)`,
@@ -345,7 +366,11 @@ export const LATENT_SCALE = 25500;
  * original tool's format (magic 69). Values outside 0..25500 are an error.
  */
 export async function readLatent(path: string): Promise<LatentSet> {
-  const array = await readIdx(path);
+  return latentFromIdx(await readIdx(path), path);
+}
+
+/** Checks a decoded IDX array as a latent set (see {@linkcode readLatent}); `path` prefixes errors. */
+export function latentFromIdx(array: IdxArray, path: string): LatentSet {
   if (array.type !== "int16" || (array.dims.length !== 3 && array.dims.length !== 2)) {
     throw new InputError(
       `${path}: not a latent file (expected int16 N x 1 x D, magic 0x00000B03; found ${array.type} with ${array.dims.length} dims)`,
@@ -367,7 +392,12 @@ export async function readLatent(path: string): Promise<LatentSet> {
   return { count, dim, values };
 }
 
+/** A latent set as the IDX array of a latent file: int16, dims N×1×D. */
+export function latentIdx(latent: LatentSet): IdxArray {
+  return { type: "int16", dims: [latent.count, 1, latent.dim], data: latent.values };
+}
+
 /** Writes a latent file: IDX int16, dims N×1×D (atomically). */
 export async function writeLatent(path: string, latent: LatentSet): Promise<void> {
-  await writeIdx(path, { type: "int16", dims: [latent.count, 1, latent.dim], data: latent.values });
+  await writeIdx(path, latentIdx(latent));
 }

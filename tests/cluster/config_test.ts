@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { formatClusterConfig, parseClusterConfig, readClusterConfig } from "../../lib/cluster/config.ts";
 import { InputError } from "../../lib/errors.ts";
+import { fuzzParser } from "../_fuzz.ts";
 
 Deno.test("config: defaults, comments, round trip", () => {
   assert.deepEqual(parseClusterConfig("number_of_clusters: 10\n", "c"), {
@@ -57,4 +58,39 @@ Deno.test("config: missing file, a folder, invalid UTF-8", async () => {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("config: a huge number is out of range, not 'not an integer'", () => {
+  assert.throws(
+    () => parseClusterConfig("number_of_clusters: 99999999999999999999999\n", "c.conf", { pointCount: 100 }),
+    (e) =>
+      e instanceof InputError &&
+      /c\.conf:1: number_of_clusters = 99999999999999999999999 exceeds the number of points \(100\)/.test(
+        e.message,
+      ),
+  );
+  assert.throws(
+    () => parseClusterConfig("number_of_clusters: 3\nseed: 99999999999999999999999\n", "c.conf"),
+    (e) =>
+      e instanceof InputError && /c\.conf:2: seed = 99999999999999999999999 is too large/.test(e.message),
+  );
+});
+
+Deno.test("fuzz: 1,000 mutated cluster.conf files give only InputErrors", async () => {
+  const inputs = [
+    "number_of_clusters: 10\n",
+    "# k-medians\nnumber_of_clusters: 4\nmax_iterations: 50   # enough\nseed: 7\n",
+    formatClusterConfig({ numberOfClusters: 3, maxIterations: 100, seed: 0 }),
+  ].map((text) => new TextEncoder().encode(text));
+  const stats = await fuzzParser("cluster.conf", {
+    inputs,
+    text: true,
+    salt: 5,
+    parse(bytes) {
+      const config = parseClusterConfig(new TextDecoder().decode(bytes), "cluster.conf", { pointCount: 50 });
+      assert.ok(config.numberOfClusters >= 2 && config.numberOfClusters <= 50);
+    },
+  });
+  assert.equal(stats.runs, 1000);
+  assert.ok(stats.refused > 300 && stats.accepted > 0, JSON.stringify(stats));
 });

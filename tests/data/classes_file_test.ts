@@ -9,6 +9,7 @@ import {
   writeClassesFile,
 } from "../../lib/data/classes_file.ts";
 import { InputError } from "../../lib/errors.ts";
+import { fuzzParser } from "../_fuzz.ts";
 
 Deno.test("classes file: write then read gives back the same assignment", async () => {
   const assignment = [2, 0, 1, 2, 2, 0, 1, 1, 0, 2];
@@ -58,4 +59,50 @@ Deno.test("classes file: rejects out-of-range, duplicated and missing indices na
 
 Deno.test("classes file: missing file is an InputError", async () => {
   await assert.rejects(readClassesFile("/nonexistent/classes.txt"), InputError);
+});
+
+Deno.test("fuzz: 1,000 mutated classes files give only InputErrors", async () => {
+  const text = formatClassesFile(classesFromAssignment(Array.from({ length: 30 }, (_, i) => (i * 7) % 4)));
+  const variants = [
+    text,
+    text.replace(/\{ size/g, "{size").replace(/\n/g, "\r\n"),
+    "CLUSTER-3 { size: 2, 0, 1,}\n",
+  ];
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const stats = await fuzzParser("classes file", {
+    inputs: variants.map((v) => new TextEncoder().encode(v)),
+    text: true,
+    salt: 4,
+    parse(bytes) {
+      let source: string;
+      try {
+        source = decoder.decode(bytes);
+      } catch {
+        return; // readClassesFile refuses invalid UTF-8 before parsing
+      }
+      const classes = parseClassesFile(source, "classes.txt", {
+        expectedCount: bytes.length % 2 ? 30 : undefined,
+      });
+      assert.ok(classes.classIds.every((id) => Number.isSafeInteger(id) && id >= 0));
+    },
+  });
+  assert.equal(stats.runs, 1000);
+  assert.ok(stats.refused > 300 && stats.accepted > 0, JSON.stringify(stats));
+});
+
+Deno.test("classes file: huge class ids and sizes are refused as written, not as 1e+23", () => {
+  assert.throws(
+    () => parseClassesFile("CLUSTER-99999999999999999999999 { size: 1, 0}\n", "c.txt"),
+    (e) =>
+      e instanceof InputError && /c\.txt:1: class id 99999999999999999999999 is too large/.test(e.message),
+  );
+  assert.throws(
+    () => parseClassesFile("CLUSTER-1 { size: 99999999999999999999999, 0}\n", "c.txt"),
+    (e) => e instanceof InputError && /declares size 99999999999999999999999 but lists 1/.test(e.message),
+  );
+  assert.throws(
+    () => parseClassesFile("CLUSTER-1 { size: 1, 99999999999999999999999}\n", "c.txt"),
+    (e) =>
+      e instanceof InputError && /index 99999999999999999999999 in CLUSTER-1 is out of range/.test(e.message),
+  );
 });

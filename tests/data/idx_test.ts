@@ -2,9 +2,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   decodeIdx,
+  decodeIdxFile,
   encodeIdx,
   gzip,
   type IdxArray,
+  imagesFromIdx,
+  labelsFromIdx,
+  latentFromIdx,
   LEGACY_LATENT_MAGIC,
   readIdx,
   readImages,
@@ -16,6 +20,7 @@ import {
   writeLatent,
 } from "../../lib/data/idx.ts";
 import { InputError } from "../../lib/errors.ts";
+import { fuzzParser } from "../_fuzz.ts";
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "latentlab-idx-" });
@@ -171,4 +176,75 @@ Deno.test("bad input: one-line InputError naming the file", async () => {
     await Deno.writeFile(p("bad.gz"), Uint8Array.from([0x1f, 0x8b, 8, 0, 1, 2, 3]));
     await rejectsInput(readImages(p("bad.gz")), /bad\.gz: corrupt gzip data/);
   });
+});
+
+function legacyLatentBytes(count: number, dim: number): Uint8Array {
+  const bytes = new Uint8Array(16 + 2 * count * dim);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, LEGACY_LATENT_MAGIC);
+  view.setUint32(4, count);
+  view.setUint32(8, 1);
+  view.setUint32(12, dim);
+  for (let i = 0; i < count * dim; i++) view.setUint16(16 + 2 * i, (i * 997) % 25501);
+  return bytes;
+}
+
+/** Decodes `bytes` and reads them as every kind of IDX file the tools take. */
+async function parseEveryWay(bytes: Uint8Array): Promise<void> {
+  const array = await decodeIdxFile(bytes, "fuzz.idx");
+  for (
+    const read of [
+      () => imagesFromIdx(array, "fuzz.idx", { limit: 3 }),
+      () => labelsFromIdx(array, "fuzz.idx", 4),
+    ]
+  ) {
+    try {
+      read();
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+    }
+  }
+  const latent = latentFromIdx(array, "fuzz.idx");
+  assert.ok(latent.values.every((v) => v >= 0 && v <= 25500), "accepted latent values are in range");
+}
+
+const IDX_INPUTS = [
+  encodeIdx({ type: "uint8", dims: [4, 5, 6], data: Uint8Array.from({ length: 120 }, (_, i) => i) }),
+  encodeIdx({ type: "uint8", dims: [4], data: new Uint8Array([0, 1, 9, 3]) }),
+  encodeIdx({ type: "int16", dims: [3, 1, 5], data: Int16Array.from({ length: 15 }, (_, i) => i * 1000) }),
+  encodeIdx({ type: "int16", dims: [3, 5], data: Int16Array.from({ length: 15 }, (_, i) => i * 1700) }),
+  encodeIdx({ type: "float32", dims: [2, 3], data: new Float32Array([0, 1.5, -2, 3, 4, 5]) }),
+];
+
+Deno.test("fuzz: 1,000 mutated plain IDX files give only InputErrors", async () => {
+  const stats = await fuzzParser("IDX", { inputs: IDX_INPUTS, parse: parseEveryWay, salt: 1 });
+  assert.equal(stats.runs, 1000);
+  assert.ok(stats.refused > 500 && stats.accepted > 0, JSON.stringify(stats));
+});
+
+Deno.test("fuzz: 1,000 mutated gzip IDX files give only InputErrors", async () => {
+  const inputs = await Promise.all(IDX_INPUTS.map((bytes) => gzip(bytes)));
+  const stats = await fuzzParser("IDX .gz", { inputs, parse: parseEveryWay, salt: 2 });
+  assert.equal(stats.runs, 1000);
+  assert.ok(stats.refused > 500, JSON.stringify(stats));
+});
+
+Deno.test("fuzz: 1,000 mutated legacy latent files give only InputErrors", async () => {
+  const stats = await fuzzParser("legacy latent", {
+    inputs: [legacyLatentBytes(3, 4), legacyLatentBytes(1, 10)],
+    parse: async (bytes) => latentFromIdx(await decodeIdxFile(bytes, "legacy.dat"), "legacy.dat"),
+    salt: 3,
+  });
+  assert.equal(stats.runs, 1000);
+  assert.ok(stats.refused > 500 && stats.accepted > 0, JSON.stringify(stats));
+});
+
+Deno.test("legacy latent files: a value above 25500 is reported as it is in the file", () => {
+  const bytes = legacyLatentBytes(2, 3);
+  new DataView(bytes.buffer).setUint16(16 + 2 * 4, 40000);
+  assert.throws(
+    () => decodeIdx(bytes, "legacy.dat"),
+    (e) =>
+      e instanceof InputError && e.message === "legacy.dat: value 40000 at position 4 is outside 0..25500",
+  );
 });
