@@ -16,7 +16,16 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { InputError } from "../errors.ts";
-import { checkInputShape, loadModel, type ModelMetadata, saveModel } from "./persistence.ts";
+import {
+  checkInputShape,
+  loadModel,
+  METADATA_VERSION,
+  MODEL_FILES,
+  type ModelFiles,
+  type ModelMetadata,
+  saveModel,
+} from "./persistence.ts";
+import type { OutputSet } from "../io/commit.ts";
 import {
   batchTensor,
   type TrainingData,
@@ -258,6 +267,8 @@ export interface SaveOptions {
   hash?: string;
   /** Extra metrics to record. */
   metrics?: Record<string, number>;
+  /** Add the folder to this set of outputs (committed by the caller) instead of saving it at once. */
+  outputs?: OutputSet;
 }
 
 /**
@@ -295,15 +306,27 @@ export class Autoencoder {
     return new Autoencoder(buildAutoencoder(resolved, imageShape), resolved, imageShape);
   }
 
-  /** Loads an autoencoder folder written by {@linkcode Autoencoder.save} (InputError if missing/corrupt). */
-  static async load(dir: string): Promise<Autoencoder> {
-    const loaded = await loadModel(dir);
+  /**
+   * Loads an autoencoder folder written by {@linkcode Autoencoder.save}, or its files already checked
+   * by `readModelFiles` (InputError naming the file if missing/corrupt).
+   */
+  static async load(source: string | ModelFiles): Promise<Autoencoder> {
+    const dir = typeof source === "string" ? source : source.dir;
+    const loaded = await loadModel(source);
     if (loaded.metadata.kind !== "autoencoder") {
+      loaded.model.dispose();
       throw new InputError(`${dir}: a ${loaded.metadata.kind} model, expected an autoencoder`);
     }
     const shape = loaded.model.inputs[0].shape;
     const imageShape: [number, number] = [shape[1] as number, shape[2] as number];
-    const config = resolveAutoencoderConfig(loaded.metadata.config as AutoencoderConfig);
+    let config: ResolvedAutoencoderConfig;
+    try {
+      config = resolveAutoencoderConfig(loaded.metadata.config as AutoencoderConfig);
+    } catch (error) {
+      loaded.model.dispose();
+      if (!(error instanceof InputError)) throw error;
+      throw new InputError(`${dir}/${MODEL_FILES.metadata}: config: ${error.message}`);
+    }
     const ae = new Autoencoder({ model: loaded.model, encoder: encoderOf(loaded.model) }, config, imageShape);
     ae.metadata = loaded.metadata;
     return ae;
@@ -374,7 +397,7 @@ export class Autoencoder {
     }
     Object.assign(metrics, options.metrics ?? {});
     const metadata: ModelMetadata = {
-      version: 1,
+      version: METADATA_VERSION,
       kind: "autoencoder",
       inputShape: [this.imageShape[0], this.imageShape[1], 1],
       config: { ...this.config },
@@ -391,9 +414,9 @@ export class Autoencoder {
       date: new Date().toISOString(),
       hash: options.hash ?? this.metadata?.hash,
     };
-    await saveModel(this.model, dir, metadata);
-    this.metadata = metadata;
-    return metadata;
+    const written = await saveModel(this.model, dir, metadata, { outputs: options.outputs });
+    this.metadata = written;
+    return written;
   }
 
   /** Frees the weights. */

@@ -10,7 +10,15 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { InputError } from "../errors.ts";
 import { wilsonInterval } from "../report/intervals.ts";
 import type { Autoencoder } from "./autoencoder.ts";
-import { checkInputShape, loadModel, type ModelMetadata, saveModel } from "./persistence.ts";
+import {
+  checkInputShape,
+  loadModel,
+  METADATA_VERSION,
+  type ModelFiles,
+  type ModelMetadata,
+  saveModel,
+} from "./persistence.ts";
+import type { OutputSet } from "../io/commit.ts";
 import { runBatched } from "./autoencoder.ts";
 import { splitValidation, type TrainingData, trainModel, type TrainResult } from "./training.ts";
 
@@ -125,6 +133,18 @@ export interface ClassifierFitOptions {
   progress?: boolean;
 }
 
+/** Options for {@linkcode Classifier.save}. */
+export interface ClassifierSaveOptions {
+  /** Data set name or path it was trained on. Default `unknown`. */
+  dataset?: string;
+  /** Metrics to record. */
+  metrics?: Record<string, number>;
+  /** Hash of its settings and training data. */
+  hash?: string;
+  /** Add the folder to this set of outputs (committed by the caller) instead of saving it at once. */
+  outputs?: OutputSet;
+}
+
 /** An encoder + dense head classifier (see the module doc). */
 export class Classifier {
   /** Image → class probabilities. */
@@ -171,10 +191,12 @@ export class Classifier {
     return new Classifier(model, encoder.layers, c);
   }
 
-  /** Loads a classifier folder written by {@linkcode Classifier.save}. */
-  static async load(dir: string): Promise<Classifier> {
-    const loaded = await loadModel(dir);
+  /** Loads a classifier folder written by {@linkcode Classifier.save} (or its files, see `readModelFiles`). */
+  static async load(source: string | ModelFiles): Promise<Classifier> {
+    const dir = typeof source === "string" ? source : source.dir;
+    const loaded = await loadModel(source);
     if (loaded.metadata.kind !== "classifier") {
+      loaded.model.dispose();
       throw new InputError(`${dir}: a ${loaded.metadata.kind} model, expected a classifier`);
     }
     const headNames = new Set(["head_dense", "head_dropout", "head_softmax"]);
@@ -281,14 +303,14 @@ export class Classifier {
     };
   }
 
-  /** Saves the classifier folder (kind `classifier`). */
-  async save(
-    dir: string,
-    options: { dataset?: string; metrics?: Record<string, number> } = {},
-  ): Promise<void> {
+  /**
+   * Saves the classifier folder (kind `classifier`); `hash` identifies its settings (see
+   * `checkModelTarget`), `outputs` adds the folder to a set of outputs committed by the caller.
+   */
+  async save(dir: string, options: ClassifierSaveOptions = {}): Promise<ModelMetadata> {
     const shape = this.model.inputs[0].shape;
-    await saveModel(this.model, dir, {
-      version: 1,
+    return await saveModel(this.model, dir, {
+      version: METADATA_VERSION,
       kind: "classifier",
       inputShape: shape.slice(1) as number[],
       config: { ...this.config },
@@ -297,7 +319,8 @@ export class Classifier {
       backend: tf.getBackend(),
       seed: this.config.seed,
       date: new Date().toISOString(),
-    });
+      hash: options.hash,
+    }, { outputs: options.outputs });
   }
 
   /** Frees the weights. */

@@ -7,9 +7,14 @@
 import { join } from "node:path";
 import { readImages } from "../data/idx.ts";
 import { resolveDataset } from "../data/datasets.ts";
-import { Autoencoder, type AutoencoderConfig, type ResolvedAutoencoderConfig } from "./autoencoder.ts";
+import {
+  Autoencoder,
+  type AutoencoderConfig,
+  resolveAutoencoderConfig,
+  type ResolvedAutoencoderConfig,
+} from "./autoencoder.ts";
 import { initBackend } from "./backend.ts";
-import { MODELS_FOLDER } from "./persistence.ts";
+import { checkModelTarget, MODELS_FOLDER } from "./persistence.ts";
 import { fitLatentScale } from "./latent.ts";
 import { evaluateModel, type TrainResult } from "./training.ts";
 import { configHash, dataHash } from "./sweep.ts";
@@ -41,6 +46,13 @@ export interface QuickTrainOptions {
   saveDir?: string | null;
   /** Progress line on stderr. Default: when stderr is a terminal. */
   progress?: boolean;
+  /**
+   * Replace a model of another kind or trained with other settings in `saveDir` (a folder holding a
+   * model with the same settings is replaced anyway; anything that is not a model never). Default false.
+   */
+  force?: boolean;
+  /** The flag that named `saveDir`, for messages. */
+  saveFlag?: string;
 }
 
 /** What {@linkcode quickTrain} did. */
@@ -63,24 +75,38 @@ export interface QuickTrainReport {
   savedTo?: string;
 }
 
-/** Runs the quick training (see the module doc). */
+/**
+ * Runs the quick training (see the module doc). The data and the save folder are checked (see
+ * `checkModelTarget`) before the backend starts and any training is done.
+ */
 export async function quickTrain(options: QuickTrainOptions = {}): Promise<QuickTrainReport> {
-  const backend = await initBackend();
   const files = await resolveDataset(options.dataset ?? "mnist-sample");
   const train = await readImages(files.trainImages, { limit: options.limit });
   const test = await readImages(files.testImages, { shape: [train.rows, train.cols] });
-  const ae = Autoencoder.create({ ...QUICK_CONFIG, ...options.config }, [train.rows, train.cols]);
+  const config = resolveAutoencoderConfig({ ...QUICK_CONFIG, ...options.config });
+  const hash = await configHash(config, await dataHash(train));
+  const savedTo = options.saveDir === null
+    ? undefined
+    : options.saveDir ?? join(MODELS_FOLDER, `quick-latent${config.latentDim}`);
+  if (savedTo !== undefined) {
+    await checkModelTarget(savedTo, {
+      kind: "autoencoder",
+      hash,
+      force: options.force,
+      flag: options.saveFlag,
+    });
+  }
+  const backend = await initBackend();
+  const ae = Autoencoder.create(config, [train.rows, train.cols]);
   try {
     const result = await ae.fit(train, { progress: options.progress, label: "quick-train" });
     const testMse = (await evaluateModel(ae.model, test)).loss;
-    let savedTo: string | undefined;
-    if (options.saveDir !== null) {
-      savedTo = options.saveDir ?? join(MODELS_FOLDER, `quick-latent${ae.latentDim}`);
+    if (savedTo !== undefined) {
       await ae.save(savedTo, {
         dataset: files.name,
         trainCount: train.count,
         latentScale: fitLatentScale(await ae.encode(train)),
-        hash: await configHash(ae.config, await dataHash(train)),
+        hash,
         metrics: { testMse },
       });
     }

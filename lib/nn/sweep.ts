@@ -7,7 +7,8 @@ import pl from "nodejs-polars";
 import * as tf from "@tensorflow/tfjs-core";
 import { join } from "node:path";
 import { Autoencoder, type AutoencoderConfig, resolveAutoencoderConfig } from "./autoencoder.ts";
-import { MODELS_FOLDER, readModelMetadata } from "./persistence.ts";
+import { checkModelTarget, MODELS_FOLDER, readModelMetadata } from "./persistence.ts";
+import { InputError } from "../errors.ts";
 import { fitLatentScale } from "./latent.ts";
 import type { TrainingData, TrainResult } from "./training.ts";
 
@@ -198,6 +199,15 @@ export async function runSweep(data: TrainingData, options: SweepOptions): Promi
   };
 }
 
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** SHA-256 (hex) of the training images and labels: identifies the data in a model's metadata. */
 export async function dataHash(data: TrainingData): Promise<string> {
   const header = new TextEncoder().encode(`${data.count}x${data.rows}x${data.cols}:`);
@@ -242,6 +252,18 @@ export interface LatentModelsOptions {
   progress?: boolean;
   /** Retrain even when a model with the same hash exists. Default false. */
   force?: boolean;
+  /**
+   * What to do when the folder of a latent dim holds a model trained with other settings (or a
+   * model of another kind):
+   * - `new-folder` (default): train into the first free `ae-latent<dim>-2`, `-3`, … (a folder that
+   *   holds a model with the same settings is reused), so nothing is replaced;
+   * - `refuse`: throw an {@linkcode InputError} naming the folder before any model is trained;
+   * - `replace`: replace it.
+   * A folder that holds something other than a latentlab model is never replaced.
+   */
+  existing?: "new-folder" | "refuse" | "replace";
+  /** The flag that named `modelsDir`, for messages (e.g. `--models`). */
+  flag?: string;
   /** Called when each model is ready (trained or reused). */
   onModel?: (entry: LatentModelEntry) => void;
 }
@@ -266,39 +288,102 @@ export interface LatentModelEntry {
   history: Record<string, number>[];
 }
 
+/** Where {@linkcode trainLatentModels} puts (or finds) the model of one latent dim. */
+export interface LatentModelPlan {
+  /** Latent dimension. */
+  latentDim: number;
+  /** The architecture with this latent dim. */
+  config: AutoencoderConfig;
+  /** Hash of config + training data. */
+  hash: string;
+  /** Model folder. */
+  dir: string;
+  /** Whether `dir` holds a model with the same hash (reused, not trained). */
+  reuse: boolean;
+}
+
+/**
+ * Decides the folder of every latent dim of {@linkcode trainLatentModels} without training (and
+ * without a tfjs backend): a folder with the same settings is reused; otherwise `existing` says what
+ * happens to a folder that holds another model. A refusal is an {@linkcode InputError} naming the folder.
+ */
+export async function planLatentModels(
+  data: TrainingData,
+  options: LatentModelsOptions,
+): Promise<LatentModelPlan[]> {
+  const modelsDir = options.modelsDir ?? MODELS_FOLDER;
+  const folderName = options.folderName ?? ((dim: number) => `ae-latent${dim}`);
+  const existing = options.existing ?? "new-folder";
+  const digest = await dataHash(data);
+  const plans: LatentModelPlan[] = [];
+  for (const latentDim of options.latentDims ?? LATENT_DIMS) {
+    const config = { ...options.architecture, latentDim };
+    const hash = await configHash(config, digest);
+    const base = join(modelsDir, folderName(latentDim));
+    const candidates = [base];
+    if (existing === "new-folder") {
+      // base, base-2, base-3, ... up to the first that does not exist.
+      for (let n = 2; n <= 1000 && await exists(candidates.at(-1)!); n++) candidates.push(`${base}-${n}`);
+    }
+    let dir: string | undefined;
+    let reuse = false;
+    for (const candidate of options.force ? [] : candidates) {
+      const metadata = await readModelMetadata(candidate).catch(() => undefined);
+      if (metadata?.kind === "autoencoder" && metadata.hash === hash) {
+        dir = candidate;
+        reuse = true;
+        break;
+      }
+    }
+    if (dir === undefined) {
+      const check = { kind: "autoencoder", hash, flag: options.flag };
+      if (existing === "new-folder") {
+        for (const candidate of candidates) {
+          if (await checkModelTarget(candidate, check).then(() => true, () => false)) {
+            dir = candidate;
+            break;
+          }
+        }
+        if (dir === undefined) throw new InputError(`${base}: no free folder for latent dim ${latentDim}`);
+      } else {
+        await checkModelTarget(base, { ...check, force: existing === "replace" || options.force });
+        dir = base;
+      }
+    }
+    plans.push({ latentDim, config, hash, dir, reuse });
+  }
+  return plans;
+}
+
 /**
  * Trains one autoencoder per latent dim with `architecture` and saves it under `modelsDir`
  * (`ae-latent<dim>`), recording in its metadata the hash of config + training data and the global
- * latent min/max over `data`. A folder whose metadata has the same hash is reused, not retrained.
+ * latent min/max over `data`. A folder whose metadata has the same hash is reused, not retrained; a
+ * model trained with other settings is never replaced silently (see
+ * {@linkcode LatentModelsOptions.existing}). Every folder is decided ({@linkcode planLatentModels})
+ * before any model is trained.
  */
 export async function trainLatentModels(
   data: TrainingData,
   options: LatentModelsOptions,
 ): Promise<LatentModelEntry[]> {
-  const modelsDir = options.modelsDir ?? MODELS_FOLDER;
-  const folderName = options.folderName ?? ((dim: number) => `ae-latent${dim}`);
-  const digest = await dataHash(data);
+  const plans = await planLatentModels(data, options);
   const entries: LatentModelEntry[] = [];
-  for (const latentDim of options.latentDims ?? LATENT_DIMS) {
-    const config = { ...options.architecture, latentDim };
-    const hash = await configHash(config, digest);
-    const dir = join(modelsDir, folderName(latentDim));
-    if (!options.force) {
-      const existing = await readModelMetadata(dir).catch(() => undefined);
-      if (existing?.hash === hash) {
-        entries.push({
-          latentDim,
-          dir,
-          reused: true,
-          valLoss: existing.metrics.valLoss,
-          trainLoss: existing.metrics.trainLoss,
-          seconds: existing.metrics.seconds,
-          imagesPerSecond: existing.metrics.imagesPerSecond,
-          history: existing.history ?? [],
-        });
-        options.onModel?.(entries.at(-1)!);
-        continue;
-      }
+  for (const { latentDim, config, hash, dir, reuse } of plans) {
+    if (reuse) {
+      const metadata = await readModelMetadata(dir);
+      entries.push({
+        latentDim,
+        dir,
+        reused: true,
+        valLoss: metadata.metrics.valLoss,
+        trainLoss: metadata.metrics.trainLoss,
+        seconds: metadata.metrics.seconds,
+        imagesPerSecond: metadata.metrics.imagesPerSecond,
+        history: metadata.history ?? [],
+      });
+      options.onModel?.(entries.at(-1)!);
+      continue;
     }
     const ae = Autoencoder.create(config, [data.rows, data.cols]);
     try {

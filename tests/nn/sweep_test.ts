@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { chooseBestConfig, runSweep, type SweepRow, trainLatentModels } from "../../lib/nn/sweep.ts";
 import { Autoencoder } from "../../lib/nn/autoencoder.ts";
 import { findBestModel } from "../../lib/nn/persistence.ts";
+import { InputError } from "../../lib/errors.ts";
 import { backend, digits } from "./_fixtures.ts";
 
 function row(valLoss: number, trainLoss: number): SweepRow {
@@ -100,6 +101,8 @@ Deno.test("trainLatentModels: saves one model per dim and reuses it while config
     });
     assert.deepEqual(again.map((e) => e.reused), [true, true]);
     assert.equal(again[1].valLoss, first[1].valLoss);
+    // Other settings never replace a model silently: by default a new folder beside it ...
+    const before = await Deno.readFile(join(dir, "ae-latent3", "weights.bin"));
     const changed = await trainLatentModels(data, {
       architecture: { ...architecture, kernelSize: 5 },
       latentDims: [3],
@@ -107,18 +110,57 @@ Deno.test("trainLatentModels: saves one model per dim and reuses it while config
       progress: false,
     });
     assert.equal(changed[0].reused, false);
+    assert.equal(changed[0].dir, join(dir, "ae-latent3-2"));
+    assert.deepEqual(await Deno.readFile(join(dir, "ae-latent3", "weights.bin")), before);
+    // ... which the same settings find again.
+    const found = await trainLatentModels(data, {
+      architecture: { ...architecture, kernelSize: 5 },
+      latentDims: [3],
+      modelsDir: dir,
+      progress: false,
+    });
+    assert.deepEqual([found[0].dir, found[0].reused], [join(dir, "ae-latent3-2"), true]);
+    // `refuse`: an InputError naming the folder, before any training; `replace` replaces it.
     const otherData = await digits(120, 120);
-    assert.equal(
-      (await trainLatentModels(otherData, {
+    await assert.rejects(
+      trainLatentModels(otherData, {
         architecture,
-        latentDims: [2],
+        latentDims: [3, 2],
         modelsDir: dir,
         progress: false,
-      }))[0].reused,
-      false,
+        existing: "refuse",
+        flag: "--models",
+      }),
+      (e) =>
+        e instanceof InputError &&
+        /^--models: .*ae-latent3 holds an autoencoder model trained with other settings/.test(e.message),
     );
+    assert.deepEqual(await Deno.readFile(join(dir, "ae-latent3", "weights.bin")), before);
+    const replaced = await trainLatentModels(otherData, {
+      architecture,
+      latentDims: [2],
+      modelsDir: dir,
+      progress: false,
+      existing: "replace",
+    });
+    assert.deepEqual([replaced[0].dir, replaced[0].reused], [join(dir, "ae-latent2"), false]);
+    // A folder that is not a model is never replaced, whatever the policy.
+    await Deno.mkdir(join(dir, "ae-latent4"));
+    await Deno.writeTextFile(join(dir, "ae-latent4", "notes.txt"), "mine");
+    await assert.rejects(
+      trainLatentModels(data, {
+        architecture,
+        latentDims: [4],
+        modelsDir: dir,
+        progress: false,
+        existing: "replace",
+      }),
+      (e) =>
+        e instanceof InputError && /ae-latent4 is a folder that is not a latentlab model/.test(e.message),
+    );
+    assert.equal(await Deno.readTextFile(join(dir, "ae-latent4", "notes.txt")), "mine");
     const best = await findBestModel(dir, { kind: "autoencoder" });
-    assert.ok([join(dir, "ae-latent2"), join(dir, "ae-latent3")].includes(best.dir));
+    assert.ok(best.dir.startsWith(join(dir, "ae-latent")));
     ae.dispose();
   } finally {
     await Deno.remove(dir, { recursive: true });
