@@ -36,7 +36,9 @@ Deno.test("a failing cell makes `deno task notebooks` exit non-zero naming the n
       /failing\.ipynb: code cell 2 \(cell 2, id boom, "\/\/ this cell fails"\) failed: Error: deliberate failure/,
     );
     assert.match(stdout, /\[failing 2\/3\] ERROR/);
-    const executed = await readNotebook(join(out, "failing.ipynb"));
+    // A failed run is written beside the (here: absent) previous results, never over them.
+    assert.equal(existsSync(join(out, "failing.ipynb")), false);
+    const executed = await readNotebook(join(out, "failing.failed.ipynb"));
     const boom = cellById(executed.cells, "boom");
     assert.ok(boom.outputs!.some((o) => o.output_type === "error" && o.evalue === "deliberate failure"));
     assert.equal(cellById(executed.cells, "never").execution_count, null, "cells after the error do not run");

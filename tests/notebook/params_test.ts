@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { notebookParams, paramEnvName, paramsToEnv } from "../../lib/notebook/params.ts";
+import {
+  commonDeclarations,
+  declaredParams,
+  notebookParams,
+  paramEnvName,
+  paramsToEnv,
+  validateParams,
+} from "../../lib/notebook/params.ts";
 import { InputError } from "../../lib/errors.ts";
 
 Deno.test("notebookParams returns typed defaults", () => {
@@ -63,4 +70,55 @@ Deno.test("parameter names map to environment variables", () => {
     LATENTLAB_X: "a=b",
   });
   assert.throws(() => paramsToEnv(["novalue"]), InputError);
+});
+
+Deno.test("declaredParams: the keys and literal defaults of notebookParams({...})", () => {
+  const source = `import { notebookParams } from "../lib/notebook/params.ts";
+const params = notebookParams({
+  sweep: "reduced", epochs: 7, decay: 0.95, dims: [10, 20], // a comment, with: colons
+  names: [] as string[], quiet: false, /* block: comment */ label: 'it\\'s', computed: Math.max(1, 2),
+});`;
+  assert.deepEqual(Object.fromEntries(declaredParams(source)), {
+    sweep: "reduced",
+    epochs: 7,
+    decay: 0.95,
+    dims: [10, 20],
+    names: [],
+    quiet: false,
+    label: "it's",
+    computed: undefined,
+  });
+  assert.equal(declaredParams("const params = notebookParams();").size, 0);
+});
+
+Deno.test("validateParams: known keys with values of the declared type, else one line with a suggestion", () => {
+  const declared = commonDeclarations();
+  declared.set("LATENTLAB_EPOCHS", { key: "epochs", fallback: 7, notebooks: ["A.ipynb"] });
+  declared.set("LATENTLAB_DIMS", { key: "dims", fallback: [10], notebooks: ["A.ipynb"] });
+  declared.set("LATENTLAB_ANY", { key: "any", fallback: undefined, notebooks: ["A.ipynb"] });
+  assert.deepEqual(validateParams(["epochs=3", "dims=10,20", "train-limit=100", "any=x"], declared), {
+    LATENTLAB_EPOCHS: "3",
+    LATENTLAB_DIMS: "10,20",
+    LATENTLAB_TRAIN_LIMIT: "100",
+    LATENTLAB_ANY: "x",
+  });
+  const refused = (pairs: string[], pattern: RegExp, options = {}) =>
+    assert.throws(
+      () => validateParams(pairs, declared, options),
+      (e) => e instanceof InputError && pattern.test(e.message),
+      pairs.join(" "),
+    );
+  refused(["datset=x"], /^--param datset: no notebook to run declares it \(did you mean dataset\?\)/);
+  refused(["epoch=3"], /\(did you mean epochs\?\)/);
+  refused(["zzzzzz=1"], /^--param zzzzzz: no notebook to run declares it; known: dataset, seed/);
+  refused(["epochs=three"], /^--param epochs: expected a number, got "three"/);
+  refused(["dims=10,x"], /^--param dims: expected a comma-separated list of numbers/);
+  refused(["epochs=1", "EPOCHS=2"], /^--param EPOCHS: given twice/);
+  refused(["=1"], /^--param: expected key=value/);
+  refused(["results=/x"], /^--param results: use --out/, { reserved: { results: "use --out" } });
+  refused(["dataset=nope"], /^--param dataset: nope is not known/, {
+    check: (key: string, value: unknown) => {
+      if (key === "dataset") throw new InputError(`${value} is not known`);
+    },
+  });
 });
