@@ -16,7 +16,7 @@
  */
 import { join } from "node:path";
 import { existsSync } from "node:fs";
-import { parseFlags } from "../lib/cli/_flags.ts";
+import { MAX_COUNT, MAX_SEED, parseFlags } from "../lib/cli/_flags.ts";
 import { PROJECT_ROOT, resolveDataset } from "../lib/data/datasets.ts";
 import { readImages, readLabels, writeLatent } from "../lib/data/idx.ts";
 import { classesFromAssignment, writeClassesFile } from "../lib/data/classes_file.ts";
@@ -32,40 +32,51 @@ import { printHelpIfAsked } from "./_help.ts";
 
 printHelpIfAsked(import.meta.url);
 
-const { values: flags } = parseFlags(Deno.args, [
-  {
-    key: "datasets",
+const { values: flags } = parseFlags(Deno.args, {
+  datasets: {
     names: ["--datasets"],
-    type: "string",
+    kind: "string",
     default: "mnist-sample,fashion-mnist",
     description: "",
   },
-  { key: "k", names: ["--k"], type: "integer", default: 10, min: 2, description: "" },
-  { key: "seed", names: ["--seed"], type: "integer", default: 0, min: 0, description: "" },
-  { key: "reps", names: ["--reps"], type: "integer", default: 3, min: 1, description: "our repetitions" },
-  { key: "variants", names: ["--peer-variants"], type: "string", default: "fixed", description: "" },
-  { key: "silMaxN", names: ["--sil-max-n"], type: "integer", default: 10000, min: 2, description: "" },
-  { key: "silSample", names: ["--sil-sample"], type: "integer", default: 8000, min: 2, description: "" },
-  { key: "skipPeer", names: ["--skip-peer"], type: "boolean", description: "" },
-  { key: "skipCli", names: ["--skip-cli"], type: "boolean", description: "" },
-  { key: "python", names: ["--python"], type: "string", default: "/usr/bin/python3", description: "" },
-  {
-    key: "anchors",
+  k: { names: ["--k"], kind: "integer", default: 10, min: 2, max: 100_000, description: "" },
+  seed: { names: ["--seed"], kind: "integer", default: 0, min: 0, max: MAX_SEED, description: "" },
+  reps: { names: ["--reps"], kind: "integer", default: 3, min: 1, max: 1000, description: "our repetitions" },
+  variants: { names: ["--peer-variants"], kind: "string", default: "fixed", description: "" },
+  silMaxN: {
+    names: ["--sil-max-n"],
+    kind: "integer",
+    default: 10000,
+    min: 2,
+    max: MAX_COUNT,
+    description: "",
+  },
+  silSample: {
+    names: ["--sil-sample"],
+    kind: "integer",
+    default: 8000,
+    min: 2,
+    max: MAX_COUNT,
+    description: "",
+  },
+  skipPeer: { names: ["--skip-peer"], kind: "boolean", description: "" },
+  skipCli: { names: ["--skip-cli"], kind: "boolean", description: "" },
+  python: { names: ["--python"], kind: "string", default: "/usr/bin/python3", description: "" },
+  anchors: {
     names: ["--anchors"],
-    type: "string",
+    kind: "string",
     default: join(PROJECT_ROOT, "..", "shared", "anchors"),
     description: "",
   },
-  {
-    key: "outDir",
+  outDir: {
     names: ["--out-dir"],
-    type: "string",
+    kind: "string",
     default: join(PROJECT_ROOT, "results", "bench"),
     description: "",
   },
-]);
+});
 
-const outDir = flags.outDir as string;
+const outDir = flags.outDir;
 await Deno.mkdir(outDir, { recursive: true });
 
 function log(message: string): void {
@@ -114,7 +125,7 @@ async function ensureCcore(): Promise<string> {
   const lib = join(copy, "build", "libpyclustering_fixed.so");
   if (existsSync(lib)) return join(copy, "build");
   log(`building pyclustering's C++ core in ${copy}`);
-  await run("cp", ["-r", flags.anchors as string, copy]);
+  await run("cp", ["-r", flags.anchors, copy]);
   await run("sh", [join(copy, "build_ccore.sh")]);
   return join(copy, "build");
 }
@@ -158,13 +169,13 @@ function silhouetteSummary(s: SilhouetteResult) {
 
 const rows: string[][] = [];
 
-for (const name of (flags.datasets as string).split(",").filter((s) => s !== "")) {
+for (const name of flags.datasets.split(",").filter((s) => s !== "")) {
   const files = await resolveDataset(name);
   const images = await readImages(files.trainImages);
   const labels = await readLabels(files.trainLabels, images.count);
   const points = pointsFromImages(images);
-  const k = flags.k as number;
-  const seed = flags.seed as number;
+  const k = flags.k;
+  const seed = flags.seed;
   const report: Record<string, unknown> = {
     dataset: name,
     file: files.trainImages,
@@ -182,7 +193,7 @@ for (const name of (flags.datasets as string).split(",").filter((s) => s !== "")
   // Ours: k-medians on pixels, repeated (the first run includes WebAssembly/JIT warm-up).
   const runs: KMediansResult[] = [];
   const runsCpu: number[] = [];
-  for (let rep = 0; rep < (flags.reps as number); rep++) {
+  for (let rep = 0; rep < flags.reps; rep++) {
     const [result, cpu] = await withCpu(() => kMedians(points, { k, seed }));
     runs.push(result);
     runsCpu.push(cpu);
@@ -207,7 +218,7 @@ for (const name of (flags.datasets as string).split(",").filter((s) => s !== "")
 
   const silhouettes: SilhouetteResult[] = [];
   const silhouettesCpu: number[] = [];
-  for (let rep = 0; rep < (flags.reps as number); rep++) {
+  for (let rep = 0; rep < flags.reps; rep++) {
     const [result, cpu] = await withCpu(() => silhouetteL1(points, ours.assignment, { k }));
     silhouettes.push(result);
     silhouettesCpu.push(cpu);
@@ -226,7 +237,7 @@ for (const name of (flags.datasets as string).split(",").filter((s) => s !== "")
     time_s_median: silTime,
     cpu_s_median: silCpu,
   };
-  if (images.count <= (flags.silMaxN as number)) {
+  if (images.count <= flags.silMaxN) {
     const pairwise = await silhouetteL1(points, ours.assignment, { k, method: "pairwise" });
     report.ours_silhouette_pairwise = silhouetteSummary(pairwise);
     log(
@@ -262,7 +273,7 @@ for (const name of (flags.datasets as string).split(",").filter((s) => s !== "")
         loadAverage().join(" ")
       }`,
     );
-    await run(flags.python as string, [
+    await run(flags.python, [
       join(PROJECT_ROOT, "bench", "cluster_peer.py"),
       "--images",
       files.trainImages,
@@ -273,7 +284,7 @@ for (const name of (flags.datasets as string).split(",").filter((s) => s !== "")
       "--seed",
       String(seed),
       "--variants",
-      flags.variants as string,
+      flags.variants,
       "--lib-dir",
       libDir,
       "--sil-max-n",

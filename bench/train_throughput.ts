@@ -12,7 +12,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { dirname } from "node:path";
 import process from "node:process";
-import { type CliTool, runMain } from "../lib/cli/_run.ts";
+import { defineTool, runMain } from "../lib/cli/_run.ts";
 import { InputError } from "../lib/errors.ts";
 import { writeFileAtomic } from "../lib/io/atomic.ts";
 import { initBackend } from "../lib/nn/backend.ts";
@@ -152,69 +152,69 @@ function loadavg(): number[] {
 }
 
 /** The `bench:train` tool. */
-export const benchTrainTool: CliTool = {
+export const benchTrainTool = defineTool({
   name: "bench:train",
   summary: "Training/inference images/s of the reference conv autoencoders: tfjs (1 process and " +
     "Workers) vs PyTorch 1 thread, interleaved.",
-  flags: [
-    {
-      key: "models",
+  flags: {
+    models: {
       names: ["--models"],
-      type: "string",
+      kind: "string",
       default: "cheap,ref",
       description: "Comma-separated: cheap, ref",
     },
-    {
-      key: "workers",
+    workers: {
       names: ["--workers"],
-      type: "integer",
+      kind: "integer",
       default: 2,
       min: 0,
       max: 8,
       description: "Workers for the data-parallel run (0 = skip)",
     },
-    {
-      key: "seconds",
+    seconds: {
       names: ["--seconds"],
-      type: "number",
+      kind: "number",
       default: 3,
       min: 0.2,
+      max: 3600,
       description: "Seconds per measurement",
     },
-    {
-      key: "reps",
+    reps: {
       names: ["--reps"],
-      type: "integer",
+      kind: "integer",
       default: 5,
       min: 1,
+      max: 1000,
       description: "Interleaved repetitions (medians reported)",
     },
-    { key: "batch", names: ["--batch"], type: "integer", default: 128, min: 1, description: "Batch size" },
-    {
-      key: "torch",
+    batch: {
+      names: ["--batch"],
+      kind: "integer",
+      default: 128,
+      min: 1,
+      max: 65536,
+      description: "Batch size",
+    },
+    torch: {
       names: ["--torch"],
-      type: "string",
+      kind: "string",
       default: "auto",
       choices: ["auto", "yes", "no"],
       description: "Run the PyTorch reference",
     },
-    {
-      key: "out",
+    out: {
       names: ["-o", "--out"],
-      type: "string",
+      kind: "string",
       default: "results/bench/train_throughput.json",
       description: "JSON output",
     },
-  ],
+  },
   async run(flags) {
     const names = String(flags.models).split(",").map((s) => s.trim()) as ReferenceModelName[];
     for (const name of names) {
       if (!REFERENCE_MODEL_NAMES.includes(name)) throw new InputError(`--models: unknown model "${name}"`);
     }
-    const batch = flags.batch as number;
-    const seconds = flags.seconds as number;
-    const reps = flags.reps as number;
-    const workers = flags.workers as number;
+    const { batch, seconds, reps, workers } = flags;
     const canTorch = await torchAvailable();
     if (flags.torch === "yes" && !canTorch) {
       throw new InputError(`--torch yes: ${PYTHON} cannot import torch`);
@@ -365,11 +365,11 @@ export const benchTrainTool: CliTool = {
     );
     console.log(line(header));
     for (const row of rows) console.log(line(row));
-    const out = flags.out as string;
+    const out = flags.out;
     await Deno.mkdir(dirname(out), { recursive: true });
     await writeFileAtomic(out, JSON.stringify(report, null, 2) + "\n");
     console.log(`wrote ${out}`);
   },
-};
+});
 
 if (import.meta.main) await runMain(benchTrainTool);

@@ -1,215 +1,253 @@
 /**
  * `deno task classify -d <train images> -dl <train labels> -t <test images> -tl <test labels>
- * -model <autoencoder DIR> -o <classes file>`: builds a classifier from the autoencoder's encoder plus
- * a dense head, trains the head with the encoder frozen, then fine-tunes everything; prints the test
- * accuracy (95 % Wilson interval) and the confusion matrix; writes the classes file of the *dataset*
- * (`-d`) images by predicted class: `CLUSTER-<c> { size: <n>, <i1>, ...}` (0-based indices).
+ * -model <autoencoder DIR> -o <classes file> [--save DIR]`: builds a classifier from the autoencoder's
+ * encoder plus a dense head, trains the head with the encoder frozen, then fine-tunes everything;
+ * prints the test accuracy (95 % Wilson interval) and the confusion matrix; writes the classes file of
+ * the *dataset* (`-d`) images by predicted class: `CLUSTER-<c> { size: <n>, <i1>, ...}` (0-based
+ * indices). The classes file and the saved classifier (`--save`) are replaced together, only after
+ * everything was computed; `--save` never replaces a folder that is not a classifier with the same
+ * settings unless `--force` is given, and never one that is not a model at all.
  * @module
  */
-import { type CliTool, runMain } from "./_run.ts";
+import { defineTool, runMain } from "./_run.ts";
+import { MAX_SEED } from "./_flags.ts";
 import { InputError } from "../errors.ts";
 import { readImages, readLabels } from "../data/idx.ts";
-import { classesFromAssignment, writeClassesFile } from "../data/classes_file.ts";
-import { Classifier, formatConfusionMatrix } from "../nn/classifier.ts";
-import { MODELS_FOLDER } from "../nn/persistence.ts";
+import { classesFromAssignment, formatClassesFile } from "../data/classes_file.ts";
+import { OutputSet } from "../io/commit.ts";
+import { Autoencoder } from "../nn/autoencoder.ts";
+import {
+  Classifier,
+  type ClassifierConfig,
+  formatConfusionMatrix,
+  resolveClassifierConfig,
+} from "../nn/classifier.ts";
+import { checkModelTarget, MODELS_FOLDER, sha256Hex } from "../nn/persistence.ts";
+import { dataHash } from "../nn/sweep.ts";
 import { initBackend } from "../nn/backend.ts";
-import { checkOutputFolder, checkOutputPaths, loadAutoencoderFlag, writeOutput } from "./reduce.ts";
+import { chooseAutoencoder } from "./_model.ts";
+
+/**
+ * The classes of a labelling: `0..max`, every one of them present in `labels` (`path`), so that a
+ * corrupt byte (a label 200 among 0..9) is an error rather than 190 empty classes.
+ */
+export function classCount(labels: Uint8Array, path: string): number {
+  const seen = new Uint32Array(256);
+  for (const label of labels) seen[label] += 1;
+  let max = 0;
+  for (let c = 0; c < 256; c++) if (seen[c] > 0) max = c;
+  const missing: number[] = [];
+  for (let c = 0; c <= max; c++) if (seen[c] === 0) missing.push(c);
+  if (missing.length > 0) {
+    const at = labels.indexOf(max);
+    const shown = missing.length > 3 ? `${missing[0]}..${missing.at(-1)}` : missing.join(", ");
+    throw new InputError(
+      `${path}: label ${max} (at ${at}) but no image has label ${shown}; labels must be 0..K-1 with every class present`,
+    );
+  }
+  return Math.max(2, max + 1);
+}
 
 /** The `classify` tool. */
-export const classifyTool: CliTool = {
+export const classifyTool = defineTool({
   name: "classify",
   summary:
     "Trains encoder + dense head (head first with the encoder frozen, then fine-tunes all), prints test " +
     "accuracy and the confusion matrix, and writes the classes file of the dataset images.",
-  flags: [
-    {
-      key: "train",
+  flags: {
+    train: {
       names: ["-d", "--dataset"],
-      type: "string",
+      kind: "input",
       required: true,
       description: "Training (dataset) images",
     },
-    {
-      key: "trainLabels",
+    trainLabels: {
       names: ["-dl", "--dataset-labels"],
-      type: "string",
+      kind: "input",
       required: true,
       description: "Their labels",
     },
-    { key: "test", names: ["-t", "--test"], type: "string", required: true, description: "Test images" },
-    {
-      key: "testLabels",
+    test: { names: ["-t", "--test"], kind: "input", required: true, description: "Test images" },
+    testLabels: {
       names: ["-tl", "--test-labels"],
-      type: "string",
+      kind: "input",
       required: true,
       description: "Their labels",
     },
-    {
-      key: "model",
+    model: {
       names: ["-model", "--model"],
-      type: "string",
+      kind: "inputFolder",
+      role: "model folder",
       description: "Autoencoder folder (default: lowest validation loss in --models)",
     },
-    {
-      key: "models",
+    models: {
       names: ["--models"],
-      type: "string",
+      kind: "inputFolder",
+      role: "models folder",
+      mayBeMissing: true,
       default: MODELS_FOLDER,
       description: "Folder of trained models",
     },
-    {
-      key: "latentDim",
+    latentDim: {
       names: ["--latent-dim"],
-      type: "integer",
+      kind: "integer",
       min: 1,
+      max: 4096,
       description: "Without -model: pick the best autoencoder with this latent dimension",
     },
-    {
-      key: "out",
+    out: {
       names: ["-o", "--out"],
-      type: "string",
+      kind: "output",
       required: true,
       description: "Classes file to write",
     },
-    {
-      key: "headEpochs",
+    headEpochs: {
       names: ["--head-epochs"],
-      type: "integer",
+      kind: "integer",
       min: 0,
+      max: 10000,
       default: 3,
       description: "Epochs, head only",
     },
-    {
-      key: "epochs",
+    epochs: {
       names: ["--epochs"],
-      type: "integer",
+      kind: "integer",
       min: 0,
+      max: 10000,
       default: 30,
       description: "Epochs, fine-tuning all",
     },
-    {
-      key: "batchSize",
+    batchSize: {
       names: ["--batch-size"],
-      type: "integer",
+      kind: "integer",
       min: 1,
+      max: 65536,
       default: 64,
       description: "Batch size",
     },
-    {
-      key: "learningRate",
+    learningRate: {
       names: ["--learning-rate"],
-      type: "number",
+      kind: "number",
       min: 1e-8,
+      max: 10,
       default: 1e-3,
       description: "Fine-tuning learning rate (head stage: 2x)",
     },
-    {
-      key: "hidden",
+    hidden: {
       names: ["--hidden"],
-      type: "integer",
+      kind: "integer",
       min: 1,
+      max: 65536,
       default: 128,
       description: "Hidden units of the head",
     },
-    {
-      key: "dropout",
+    dropout: {
       names: ["--dropout"],
-      type: "number",
+      kind: "number",
       min: 0,
       max: 0.95,
       default: 0.3,
       description: "Dropout rate",
     },
-    {
-      key: "patience",
+    patience: {
       names: ["--patience"],
-      type: "integer",
+      kind: "integer",
       min: 1,
+      max: 10000,
       default: 6,
       description: "Early-stopping patience",
     },
-    {
-      key: "decay",
+    decay: {
       names: ["--decay"],
-      type: "number",
+      kind: "number",
       min: 0.01,
       max: 1,
       default: 1,
       description: "Per-epoch learning-rate factor while fine-tuning (1: constant)",
     },
-    {
-      key: "augmentShift",
+    augmentShift: {
       names: ["--augment-shift"],
-      type: "integer",
+      kind: "integer",
       min: 0,
       max: 8,
       default: 2,
       description: "Random translation of training images by up to N pixels (0: off)",
     },
-    { key: "seed", names: ["--seed"], type: "integer", min: 0, default: 0, description: "Seed" },
-    {
-      key: "save",
+    seed: { names: ["--seed"], kind: "integer", min: 0, max: MAX_SEED, default: 0, description: "Seed" },
+    save: {
       names: ["--save"],
-      type: "string",
-      description: "Also save the trained classifier to this folder",
+      kind: "outputModel",
+      description:
+        "Also save the trained classifier to this new folder (or one holding a classifier with the same settings)",
     },
-  ],
+    force: {
+      names: ["--force"],
+      kind: "boolean",
+      description: "With --save: replace a model of another kind or trained with other settings",
+    },
+  },
   async run(flags) {
     const started = performance.now();
-    const out = flags.out as string;
-    const paths: [string, string][] = [
-      ["-d", flags.train as string],
-      ["-dl", flags.trainLabels as string],
-      ["-t", flags.test as string],
-      ["-tl", flags.testLabels as string],
-    ];
-    checkOutputPaths([["-o", out]], paths);
-    checkOutputFolder("-o", out);
-    const trainImages = await readImages(flags.train as string);
-    const trainLabels = await readLabels(flags.trainLabels as string, trainImages.count);
-    const testImages = await readImages(flags.test as string);
-    const testLabels = await readLabels(flags.testLabels as string, testImages.count);
+    const { out } = flags;
+    const trainImages = await readImages(flags.train);
+    const trainLabels = await readLabels(flags.trainLabels, trainImages.count);
+    const testImages = await readImages(flags.test);
+    const testLabels = await readLabels(flags.testLabels, testImages.count);
     if (testImages.rows !== trainImages.rows || testImages.cols !== trainImages.cols) {
       throw new InputError(
         `${flags.test}: test images are ${testImages.rows}x${testImages.cols}, training images (${flags.train}) are ${trainImages.rows}x${trainImages.cols}`,
       );
     }
-    let maxLabel = 0;
-    for (const label of trainLabels) maxLabel = Math.max(maxLabel, label);
-    const numClasses = Math.max(2, maxLabel + 1);
+    const numClasses = classCount(trainLabels, flags.trainLabels);
     for (let i = 0; i < testLabels.length; i++) {
       if (testLabels[i] >= numClasses) {
         throw new InputError(
-          `${flags.testLabels}: label ${
-            testLabels[i]
-          } at ${i} never occurs in the training labels (0..${maxLabel})`,
+          `${flags.testLabels}: label ${testLabels[i]} at ${i} never occurs in the training labels (0..${
+            numClasses - 1
+          })`,
         );
       }
     }
-    const backend = await initBackend();
-    const { ae, dir, warning } = await loadAutoencoderFlag(flags, flags.train as string);
-    ae.checkImages(trainImages, flags.train as string);
-    if (warning) console.error(warning);
-    const learningRate = flags.learningRate as number;
-    const classifier = Classifier.fromAutoencoder(ae, {
+    const chosen = await chooseAutoencoder({
+      model: flags.model,
+      models: flags.models,
+      latentDim: flags.latentDim,
+      datasetPath: flags.train,
+      images: { rows: trainImages.rows, cols: trainImages.cols, source: flags.train },
+    });
+    const learningRate = flags.learningRate;
+    const config: ClassifierConfig = {
       numClasses,
-      headEpochs: flags.headEpochs as number,
-      fineTuneEpochs: flags.epochs as number,
-      batchSize: flags.batchSize as number,
+      headEpochs: flags.headEpochs,
+      fineTuneEpochs: flags.epochs,
+      batchSize: flags.batchSize,
       headLearningRate: 2 * learningRate,
       fineTuneLearningRate: learningRate,
-      hiddenUnits: flags.hidden as number,
-      dropout: flags.dropout as number,
-      patience: flags.patience as number,
-      augmentShift: flags.augmentShift as number,
-      fineTuneDecay: flags.decay as number,
-      seed: flags.seed as number,
-    });
+      hiddenUnits: flags.hidden,
+      dropout: flags.dropout,
+      patience: flags.patience,
+      augmentShift: flags.augmentShift,
+      fineTuneDecay: flags.decay,
+      seed: flags.seed,
+    };
+    const train = { ...trainImages, labels: trainLabels };
+    let hash: string | undefined;
+    if (flags.save !== undefined) {
+      hash = await sha256Hex(JSON.stringify({
+        classifier: resolveClassifierConfig(config),
+        encoder: chosen.files.metadata.weightsSha256 ?? chosen.files.metadata.hash ?? chosen.dir,
+        data: await dataHash(train),
+      }));
+      await checkModelTarget(flags.save, { kind: "classifier", hash, force: flags.force, flag: "--save" });
+    }
+    const backend = await initBackend();
+    if (chosen.warning) console.error(chosen.warning);
+    const ae = await Autoencoder.load(chosen.files);
+    const classifier = Classifier.fromAutoencoder(ae, config);
     console.log(
-      `classify: encoder of ${dir} (latent dim ${ae.latentDim}) + head ${flags.hidden} + dropout ${flags.dropout}; ` +
+      `classify: encoder of ${chosen.dir} (latent dim ${ae.latentDim}) + head ${flags.hidden} + dropout ${flags.dropout}; ` +
         `${trainImages.count} training images (10% held out for validation), backend ${backend.name}`,
     );
-    const train = { ...trainImages, labels: trainLabels };
     const training = await classifier.fit(train);
     for (
       const [name, stage] of [["head (encoder frozen)", training.head], [
@@ -224,17 +262,25 @@ export const classifyTool: CliTool = {
           stage.bestValLoss.toFixed(4)
         }, val accuracy ${(100 * (best?.valAccuracy ?? NaN)).toFixed(2)}%, ${
           stage.imagesPerSecond.toFixed(0)
-        } img/s, ${stage.seconds.toFixed(1)} s${stage.interrupted ? " (interrupted)" : ""}`,
+        } img/s, ${stage.seconds.toFixed(1)} s`,
       );
     }
     const evaluation = await classifier.evaluate({ ...testImages, labels: testLabels });
     const predictions = await classifier.predict(train);
-    await writeOutput("-o", out, () => writeClassesFile(out, classesFromAssignment(predictions, numClasses)));
-    if (flags.save !== undefined) {
-      await classifier.save(flags.save as string, {
-        dataset: flags.train as string,
-        metrics: { testAccuracy: evaluation.accuracy },
-      });
+    const outputs = new OutputSet();
+    try {
+      await outputs.addFile(out, formatClassesFile(classesFromAssignment(predictions, numClasses)));
+      if (flags.save !== undefined) {
+        await classifier.save(flags.save, {
+          dataset: flags.train,
+          metrics: { testAccuracy: evaluation.accuracy },
+          hash,
+          outputs,
+        });
+      }
+      await outputs.commit();
+    } finally {
+      await outputs.discard();
     }
     const [low, high] = evaluation.interval;
     console.log(
@@ -246,12 +292,12 @@ export const classifyTool: CliTool = {
     console.log("classify: confusion matrix (rows: true class, columns: predicted class)");
     console.log(formatConfusionMatrix(evaluation.confusion));
     console.log(
-      `classify: wrote ${out} (${numClasses} classes of the ${trainImages.count} dataset images) in ${
-        ((performance.now() - started) / 1000).toFixed(1)
-      } s`,
+      `classify: wrote ${out} (${numClasses} classes of the ${trainImages.count} dataset images)${
+        flags.save !== undefined ? ` and the classifier ${flags.save}` : ""
+      } in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
     classifier.dispose();
   },
-};
+});
 
 if (import.meta.main) await runMain(classifyTool);

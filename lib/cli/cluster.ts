@@ -14,8 +14,7 @@
  * `lib/cluster/output.ts` for the output format. Progress goes to stderr.
  * @module
  */
-import { dirname } from "node:path";
-import { type CliTool, runMain } from "./_run.ts";
+import { defineTool, runMain } from "./_run.ts";
 import { InputError } from "../errors.ts";
 import { readImages, readLatent } from "../data/idx.ts";
 import { readClassesFile } from "../data/classes_file.ts";
@@ -28,22 +27,6 @@ import { type PointSet, pointsFromImages, pointsFromLatent } from "../cluster/po
 
 function progress(message: string): void {
   console.error(`cluster: ${message}`);
-}
-
-function checkOutputPath(path: string): void {
-  const folder = dirname(path);
-  try {
-    const info = Deno.statSync(path);
-    if (info.isDirectory) throw new InputError(`-o ${path}: is a directory`);
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-  }
-  try {
-    if (!Deno.statSync(folder).isDirectory) throw new InputError(`-o ${path}: ${folder} is not a directory`);
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(`-o ${path}: folder ${folder} does not exist`);
-  }
 }
 
 interface Partition {
@@ -92,56 +75,50 @@ function iterationLogger(label: string): (step: KMediansIteration) => void {
 }
 
 /** The `cluster` tool. */
-export const clusterTool: CliTool = {
+export const clusterTool = defineTool({
   name: "cluster",
   summary: "k-medians (L1) on latent vectors (S1) and on pixels (S2), and the classifier's classes (S3), " +
     "each evaluated in pixel space: medians, exact L1 silhouette and objective. Output sections NEW SPACE, " +
     "ORIGINAL SPACE, CLASSES AS CLUSTERS. Config: number_of_clusters: k (required), max_iterations: N " +
     "(default 100), seed: N (default 0).",
-  flags: [
-    {
-      key: "dataset",
+  flags: {
+    dataset: {
       names: ["-d", "--dataset"],
-      type: "string",
+      kind: "input",
       required: true,
       description: "Dataset images (IDX uint8)",
     },
-    {
-      key: "latent",
+    latent: {
       names: ["-i", "--latent"],
-      type: "string",
+      kind: "input",
       required: true,
       description: "Latent vectors of the same images (IDX int16)",
     },
-    {
-      key: "classes",
+    classes: {
       names: ["-n", "--classes"],
-      type: "string",
+      kind: "input",
       required: true,
       description: "Classes file of the same images (from classify)",
     },
-    {
-      key: "config",
+    config: {
       names: ["-c", "--config"],
-      type: "string",
+      kind: "input",
       required: true,
       description: "Configuration file",
     },
-    { key: "out", names: ["-o", "--out"], type: "string", required: true, description: "Output file" },
-    {
-      key: "complete",
+    out: { names: ["-o", "--out"], kind: "output", required: true, description: "Output file" },
+    complete: {
       names: ["--complete", "-complete"],
-      type: "boolean",
+      kind: "boolean",
       description: "Also list each cluster's members: `, members: [i1, ...]` (0-based image indices)",
     },
-  ],
+  },
   async run(flags) {
-    const out = flags.out as string;
-    checkOutputPath(out);
+    const { out } = flags;
     const started = performance.now();
-    const images = await readImages(flags.dataset as string);
+    const images = await readImages(flags.dataset);
     const pixels = pointsFromImages(images);
-    const latentSet = await readLatent(flags.latent as string);
+    const latentSet = await readLatent(flags.latent);
     if (latentSet.count !== images.count) {
       throw new InputError(
         `${flags.latent}: ${latentSet.count} latent vectors, but ${flags.dataset} has ${images.count} images`,
@@ -149,9 +126,9 @@ export const clusterTool: CliTool = {
     }
     const latent = pointsFromLatent(latentSet);
     const classesStart = performance.now();
-    const classes = await readClassesFile(flags.classes as string, { expectedCount: images.count });
+    const classes = await readClassesFile(flags.classes, { expectedCount: images.count });
     const classesSeconds = (performance.now() - classesStart) / 1000;
-    const config = await readClusterConfig(flags.config as string, { pointCount: images.count });
+    const config = await readClusterConfig(flags.config, { pointCount: images.count });
     const nonEmpty = classes.members.map((m, j) => ({ id: classes.classIds[j], members: m })).filter((c) =>
       c.members.length > 0
     );
@@ -188,8 +165,7 @@ export const clusterTool: CliTool = {
         await evaluateSection(
           pixels,
           { title, assignment: result.assignment, ids, seconds: result.seconds },
-          flags
-            .complete === true,
+          flags.complete,
         ),
       );
     }
@@ -203,11 +179,11 @@ export const clusterTool: CliTool = {
         assignment: classAssignment,
         ids: nonEmpty.map((c) => c.id),
         seconds: classesSeconds,
-      }, flags.complete === true),
+      }, flags.complete),
     );
     await writeFileAtomic(out, formatClusterOutput({ sections }));
     progress(`wrote ${out} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
   },
-};
+});
 
 if (import.meta.main) await runMain(clusterTool);

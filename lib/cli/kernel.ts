@@ -4,7 +4,8 @@
  * to use the project-local one (`JUPYTER_PATH=$PWD/.jupyter`) instead.
  * @module
  */
-import { type CliTool, runMain } from "./_run.ts";
+import { defineTool, runMain } from "./_run.ts";
+import { InputError } from "../errors.ts";
 import {
   installKernelSpec,
   KERNEL_NAME,
@@ -15,44 +16,46 @@ import {
 } from "../notebook/kernelspec.ts";
 
 /** The `kernel` tool. */
-export const kernelTool: CliTool = {
+export const kernelTool = defineTool({
   name: "kernel",
   summary:
     'Installs the "Deno (latentlab)" Jupyter kernelspec for your user (no absolute paths: the kernel is ' +
     'started through npx or from deno on PATH). Notebooks declare it as kernelspec "latentlab".',
-  flags: [
-    {
-      key: "launcher",
+  flags: {
+    launcher: {
       names: ["--launcher"],
-      type: "string",
+      kind: "string",
       choices: ["npx", "deno"],
       default: "npx",
       description: "Start the kernel with `npx -y deno@2.9.6` or with `deno` from PATH",
     },
-    {
-      key: "dataDir",
+    dataDir: {
       names: ["--data-dir"],
-      type: "string",
+      kind: "outputFolder",
       description: "Jupyter data folder (default: $JUPYTER_DATA_DIR or the user's)",
     },
-    { key: "name", names: ["--name"], type: "string", default: KERNEL_NAME, description: "Kernelspec name" },
-    {
-      key: "print",
+    name: { names: ["--name"], kind: "string", default: KERNEL_NAME, description: "Kernelspec name" },
+    print: {
       names: ["--print"],
-      type: "boolean",
+      kind: "boolean",
       description: "Only print the kernelspec, install nothing",
     },
-  ],
+  },
   async run(flags) {
-    const launcher = flags.launcher as KernelLauncher;
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(flags.name)) {
+      throw new InputError(
+        `--name: "${flags.name}" must be letters, digits, ".", "_" or "-" (it names a folder)`,
+      );
+    }
+    const launcher: KernelLauncher = flags.launcher;
     if (flags.print) {
       console.log(JSON.stringify(kernelSpec(launcher), null, 1));
       return;
     }
     const path = await installKernelSpec({
       launcher,
-      dataDir: (flags.dataDir as string | undefined) ?? userJupyterDataDir(),
-      name: flags.name as string,
+      dataDir: flags.dataDir ?? userJupyterDataDir(),
+      name: flags.name,
     });
     console.log(
       `kernel: installed kernelspec "${flags.name}" (${
@@ -64,6 +67,6 @@ export const kernelTool: CliTool = {
       `kernel: without installing, use the project-local spec: JUPYTER_PATH=${PROJECT_JUPYTER_PATH} (deno on PATH).`,
     );
   },
-};
+});
 
 if (import.meta.main) await runMain(kernelTool);

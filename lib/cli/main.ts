@@ -6,6 +6,6 @@
  * `--out`, `--timeout`, `--fail-fast`); `--param dataset=fashion-mnist` runs at full scale.
  * @module
  */
-import { notebooksMain } from "./notebooks.ts";
+import { notebooksProcess } from "./notebooks.ts";
 
-if (import.meta.main) Deno.exit(await notebooksMain(Deno.args));
+if (import.meta.main) await notebooksProcess();

@@ -1,65 +1,79 @@
 /**
  * `deno task quick-train`: a smoke test of the training stack. Builds the data when missing, trains
  * a small conv autoencoder on mnist-sample for a few epochs, and prints the validation MSE and
- * training throughput. The work is in `lib/nn/quick_train.ts`.
+ * training throughput. The work is in `lib/nn/quick_train.ts`. The model folder (`--save`) is
+ * written as a whole; a folder holding anything but an autoencoder with the same settings is
+ * replaced only with `--force`, and never when it is not a model.
  * @module
  */
-import { type CliTool, runMain } from "./_run.ts";
+import { join } from "node:path";
+import { defineTool, runMain } from "./_run.ts";
+import { MAX_COUNT } from "./_flags.ts";
+import { datasetFolder } from "../data/datasets.ts";
+import { MODELS_FOLDER } from "../nn/persistence.ts";
 import { formatQuickTrainReport, QUICK_CONFIG, quickTrain } from "../nn/quick_train.ts";
 
 /** The `quick-train` tool. */
-export const quickTrainTool: CliTool = {
+export const quickTrainTool = defineTool({
   name: "quick-train",
   summary:
     "Builds data/mnist-sample if missing, trains a small conv autoencoder for a few epochs, and prints " +
     "validation MSE and training throughput ",
-  flags: [
-    {
-      key: "dataset",
+  flags: {
+    dataset: {
       names: ["-d", "--dataset"],
-      type: "string",
+      kind: "inputFolder",
+      role: "data set folder",
+      mayBeMissing: true,
+      folderOf: (name: string) => datasetFolder(name),
       default: "mnist-sample",
-      description: "Data set",
+      description: "Data set (mnist-sample, fashion-mnist or a folder of IDX files)",
     },
-    {
-      key: "epochs",
+    epochs: {
       names: ["--epochs"],
-      type: "integer",
+      kind: "integer",
       min: 1,
-      default: QUICK_CONFIG.epochs,
+      max: 10000,
+      default: QUICK_CONFIG.epochs ?? 5,
       description: "Epochs",
     },
-    {
-      key: "limit",
+    limit: {
       names: ["--limit"],
-      type: "integer",
+      kind: "integer",
       min: 2,
+      max: MAX_COUNT,
       description: "Use only the first N training images",
     },
-    {
-      key: "save",
+    save: {
       names: ["--save"],
-      type: "string",
-      description: "Model folder (default: models/quick-latent10)",
+      kind: "outputModel",
+      default: join(MODELS_FOLDER, "quick-latent10"),
+      description: "Model folder",
     },
-    { key: "noSave", names: ["--no-save"], type: "boolean", description: "Do not save the model" },
-    {
-      key: "progress",
+    noSave: { names: ["--no-save"], kind: "boolean", description: "Do not save the model" },
+    force: {
+      names: ["--force"],
+      kind: "boolean",
+      description: "Replace a model of another kind or trained with other settings in --save",
+    },
+    progress: {
       names: ["--progress"],
-      type: "boolean",
+      kind: "boolean",
       description: "Show the progress line even when stderr is not a terminal",
     },
-  ],
+  },
   async run(flags) {
     const report = await quickTrain({
-      dataset: flags.dataset as string,
-      config: { epochs: flags.epochs as number },
-      limit: flags.limit as number | undefined,
-      saveDir: flags.noSave ? null : flags.save as string | undefined,
+      dataset: flags.dataset,
+      config: { epochs: flags.epochs },
+      limit: flags.limit,
+      saveDir: flags.noSave ? null : flags.save,
+      force: flags.force,
+      saveFlag: "--save",
       progress: flags.progress ? true : undefined,
     });
     console.log(formatQuickTrainReport(report));
   },
-};
+});
 
 if (import.meta.main) await runMain(quickTrainTool);

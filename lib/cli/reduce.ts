@@ -1,205 +1,102 @@
 /**
  * `deno task reduce -d <dataset> -q <queryset> -od <out dataset> -oq <out queries> [--model DIR]`:
  * encodes both image files with a trained autoencoder and writes two latent files (IDX int16,
- * N×1×D, integers 0..25500 on one scale taken from the dataset; spec section 0). Both files are
- * written only after everything was computed, each atomically.
+ * N×1×D, integers 0..25500 on one scale taken from the dataset; spec section 0). The two files are a
+ * pair: both are written to temporaries and renamed into place together, after everything was
+ * computed, so they are replaced together or not at all.
  * @module
  */
-import { basename, dirname, join, resolve } from "node:path";
-import { type CliTool, runMain } from "./_run.ts";
-import type { ParsedFlags } from "./_flags.ts";
+import { defineTool, runMain } from "./_run.ts";
 import { InputError } from "../errors.ts";
-import { readImages, writeLatent } from "../data/idx.ts";
+import { encodeIdxFile, latentIdx, readImages } from "../data/idx.ts";
+import { OutputSet } from "../io/commit.ts";
 import { Autoencoder } from "../nn/autoencoder.ts";
-import { findBestModel, listModels, MODELS_FOLDER } from "../nn/persistence.ts";
-import { datasetSlug } from "../data/task_outputs.ts";
+import { MODELS_FOLDER } from "../nn/persistence.ts";
 import { reduceImages } from "../nn/latent.ts";
 import { initBackend } from "../nn/backend.ts";
-
-/** Checks that output paths differ from each other and from the inputs (flag names in the message). */
-export function checkOutputPaths(outputs: [string, string][], inputs: [string, string][]): void {
-  const seen = new Map<string, string>();
-  for (const [flag, path] of inputs) seen.set(resolve(path), flag);
-  for (const [flag, path] of outputs) {
-    const other = seen.get(resolve(path));
-    if (other !== undefined) throw new InputError(`${flag}: ${path} is the same file as ${other}`);
-    seen.set(resolve(path), flag);
-  }
-}
-
-/** Throws an InputError naming `flag` when the folder that should receive `path` does not exist. */
-export function checkOutputFolder(flag: string, path: string): void {
-  const folder = dirname(resolve(path));
-  try {
-    if (!Deno.statSync(folder).isDirectory) {
-      throw new InputError(`${flag}: cannot write ${path} (${folder} is not a folder)`);
-    }
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(`${flag}: cannot write ${path} (folder ${folder} does not exist)`);
-  }
-}
-
-/** Writes a file with `write`; a missing folder or permission problem becomes an InputError naming the flag. */
-export async function writeOutput(flag: string, path: string, write: () => Promise<void>): Promise<void> {
-  try {
-    await write();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new InputError(`${flag}: cannot write ${path} (folder does not exist)`);
-    }
-    if (error instanceof Deno.errors.PermissionDenied) {
-      throw new InputError(`${flag}: cannot write ${path} (permission denied)`);
-    }
-    if (error instanceof Deno.errors.IsADirectory) throw new InputError(`${flag}: ${path} is a directory`);
-    throw error;
-  }
-}
-
-/**
- * Loads `--model DIR`, or by default the autoencoder with the lowest validation loss among those trained
- * on the data set of `datasetPath`: the models directly under `--models` and one folder deeper (where
- * notebook A puts the models of data sets other than `mnist-sample`: `models/<dataset>/ae-latent<D>`)
- * whose metadata names the data set folder of `datasetPath` (its parent folder's name, e.g.
- * `fashion-mnist` or `mnist-sample`). When none was trained on it, the best model of any data set is
- * used and `warning` says which data set it was trained on (for the caller to print once its inputs
- * passed their checks).
- */
-export async function loadAutoencoderFlag(
-  flags: ParsedFlags,
-  datasetPath?: string,
-): Promise<{ ae: Autoencoder; dir: string; warning?: string }> {
-  let dir = flags.model as string | undefined;
-  let warning: string | undefined;
-  if (dir === undefined) {
-    const root = flags.models as string;
-    const options = { kind: "autoencoder", latentDim: flags.latentDim as number | undefined };
-    const entries = await listModels(root, options);
-    for await (const entry of readDirIfExists(root)) {
-      if (entry.isDirectory && !entry.name.startsWith(".")) {
-        entries.push(...await listModels(join(root, entry.name), options));
-      }
-    }
-    const wanted = datasetPath === undefined ? undefined : basename(dirname(resolve(datasetPath)));
-    const matching = entries.filter((e) =>
-      wanted !== undefined && datasetSlug(e.metadata.dataset ?? "") === datasetSlug(wanted)
-    );
-    const pool = (matching.length > 0 ? matching : entries).filter((e) =>
-      Number.isFinite(e.metadata.metrics?.valLoss)
-    );
-    if (pool.length === 0) {
-      // No candidate at all: findBestModel gives the usual one-line error.
-      dir = (await findBestModel(root, options)).dir;
-    } else {
-      const best = pool.reduce((a, e) => (e.metadata.metrics.valLoss < a.metadata.metrics.valLoss ? e : a));
-      dir = best.dir;
-      if (wanted !== undefined && matching.length === 0) {
-        warning =
-          `warning: no autoencoder in ${root} was trained on ${wanted}; using ${dir} (trained on ${best.metadata.dataset})`;
-      }
-    }
-  }
-  return { ae: await Autoencoder.load(dir), dir, warning };
-}
-
-async function* readDirIfExists(path: string): AsyncGenerator<Deno.DirEntry> {
-  try {
-    yield* Deno.readDir(path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-}
+import { chooseAutoencoder } from "./_model.ts";
 
 /** The `reduce` tool. */
-export const reduceTool: CliTool = {
+export const reduceTool = defineTool({
   name: "reduce",
   summary:
     "Encodes a dataset and a query set with a trained conv autoencoder and writes their latent files " +
-    "(IDX int16 N x 1 x D, values 0..25500, one scale from the dataset).",
-  flags: [
-    {
-      key: "dataset",
+    "(IDX int16 N x 1 x D, values 0..25500, one scale from the dataset); the two files are replaced together.",
+  flags: {
+    dataset: {
       names: ["-d", "--dataset"],
-      type: "string",
+      kind: "input",
       required: true,
       description: "Dataset images (IDX)",
     },
-    {
-      key: "queries",
+    queries: {
       names: ["-q", "--queries"],
-      type: "string",
+      kind: "input",
       required: true,
       description: "Query images (IDX)",
     },
-    {
-      key: "outDataset",
+    outDataset: {
       names: ["-od", "--out-dataset"],
-      type: "string",
+      kind: "output",
       required: true,
       description: "Output latent file for the dataset",
     },
-    {
-      key: "outQueries",
+    outQueries: {
       names: ["-oq", "--out-queries"],
-      type: "string",
+      kind: "output",
       required: true,
       description: "Output latent file for the queries",
     },
-    {
-      key: "model",
+    model: {
       names: ["--model", "-model"],
-      type: "string",
+      kind: "inputFolder",
+      role: "model folder",
       description: "Autoencoder folder (default: lowest validation loss in --models)",
     },
-    {
-      key: "models",
+    models: {
       names: ["--models"],
-      type: "string",
+      kind: "inputFolder",
+      role: "models folder",
+      mayBeMissing: true,
       default: MODELS_FOLDER,
       description: "Folder of trained models",
     },
-    {
-      key: "latentDim",
+    latentDim: {
       names: ["--latent-dim"],
-      type: "integer",
+      kind: "integer",
       min: 1,
+      max: 4096,
       description: "Without --model: pick the best model with this latent dimension",
     },
-    {
-      key: "batchSize",
+    batchSize: {
       names: ["--batch-size"],
-      type: "integer",
+      kind: "integer",
       min: 1,
+      max: 65536,
       default: 256,
       description: "Images per inference batch",
     },
-  ],
+  },
   async run(flags) {
     const started = performance.now();
-    const paths = {
-      dataset: flags.dataset as string,
-      queries: flags.queries as string,
-      outDataset: flags.outDataset as string,
-      outQueries: flags.outQueries as string,
-    };
-    checkOutputPaths([["-od", paths.outDataset], ["-oq", paths.outQueries]], [["-d", paths.dataset], [
-      "-q",
-      paths.queries,
-    ]]);
-    checkOutputFolder("-od", paths.outDataset);
-    checkOutputFolder("-oq", paths.outQueries);
-    const dataset = await readImages(paths.dataset);
-    const queries = await readImages(paths.queries);
+    const { outDataset, outQueries, batchSize } = flags;
+    const dataset = await readImages(flags.dataset);
+    const queries = await readImages(flags.queries);
     if (queries.rows !== dataset.rows || queries.cols !== dataset.cols) {
       throw new InputError(
-        `${paths.queries}: query images are ${queries.rows}x${queries.cols}, dataset images (${paths.dataset}) are ${dataset.rows}x${dataset.cols}`,
+        `${flags.queries}: query images are ${queries.rows}x${queries.cols}, dataset images (${flags.dataset}) are ${dataset.rows}x${dataset.cols}`,
       );
     }
+    const chosen = await chooseAutoencoder({
+      model: flags.model,
+      models: flags.models,
+      latentDim: flags.latentDim,
+      datasetPath: flags.dataset,
+      images: { rows: dataset.rows, cols: dataset.cols, source: flags.dataset },
+    });
     const backend = await initBackend();
-    const { ae, dir, warning } = await loadAutoencoderFlag(flags, paths.dataset);
-    ae.checkImages(dataset, paths.dataset);
-    if (warning) console.error(warning);
-    const batchSize = flags.batchSize as number;
+    if (chosen.warning) console.error(chosen.warning);
+    const ae = await Autoencoder.load(chosen.files);
     const encodeStart = performance.now();
     const reduced = await reduceImages({
       latentDim: ae.latentDim,
@@ -209,17 +106,18 @@ export const reduceTool: CliTool = {
       queries,
     });
     const encodeSeconds = (performance.now() - encodeStart) / 1000;
-    await writeOutput("-od", paths.outDataset, () => writeLatent(paths.outDataset, reduced.dataset));
+    const outputs = new OutputSet();
     try {
-      await writeOutput("-oq", paths.outQueries, () => writeLatent(paths.outQueries, reduced.queries));
-    } catch (error) {
-      await Deno.remove(paths.outDataset).catch(() => {}); // both or neither
-      throw error;
+      await outputs.addFile(outDataset, await encodeIdxFile(outDataset, latentIdx(reduced.dataset)));
+      await outputs.addFile(outQueries, await encodeIdxFile(outQueries, latentIdx(reduced.queries)));
+      await outputs.commit();
+    } finally {
+      await outputs.discard();
     }
     const total = (performance.now() - started) / 1000;
-    console.log(`reduce: model ${dir} (latent dim ${ae.latentDim}, backend ${backend.name})`);
+    console.log(`reduce: model ${chosen.dir} (latent dim ${ae.latentDim}, backend ${backend.name})`);
     console.log(
-      `reduce: wrote ${paths.outDataset} (${reduced.dataset.count} x 1 x ${reduced.dataset.dim} int16) and ${paths.outQueries} (${reduced.queries.count} x 1 x ${reduced.queries.dim} int16)`,
+      `reduce: wrote ${outDataset} (${reduced.dataset.count} x 1 x ${reduced.dataset.dim} int16) and ${outQueries} (${reduced.queries.count} x 1 x ${reduced.queries.dim} int16)`,
     );
     console.log(
       `reduce: scale from the dataset: min ${reduced.scale.min.toPrecision(6)} -> 0, max ${
@@ -233,6 +131,6 @@ export const reduceTool: CliTool = {
     );
     ae.dispose();
   },
-};
+});
 
 if (import.meta.main) await runMain(reduceTool);

@@ -6,157 +6,130 @@
  * stderr; the output file is written at the end, atomically (see `lib/search/output.ts` for the format).
  * @module
  */
-import { dirname, resolve } from "node:path";
-import { type CliTool, runMain } from "./_run.ts";
+import { defineTool, runMain } from "./_run.ts";
+import { MAX_COUNT, MAX_SEED } from "./_flags.ts";
 import { InputError } from "../errors.ts";
 import { readImages, readLatent } from "../data/idx.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { compareSearches } from "../search/compare.ts";
 import { formatQueryBlock, formatSummary } from "../search/output.ts";
 
-async function ensureOutputFolder(path: string): Promise<void> {
-  const folder = dirname(resolve(path));
-  try {
-    const info = await Deno.stat(folder);
-    if (!info.isDirectory) throw new InputError(`-o: ${folder} is not a folder`);
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(`-o: output folder ${folder} does not exist`);
-  }
-  try {
-    if ((await Deno.stat(path)).isDirectory) throw new InputError(`-o: ${path} is a folder`);
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-  }
-}
-
 /** The `search` tool. */
-export const searchTool: CliTool = {
+export const searchTool = defineTool({
   name: "search",
   summary:
     "Nearest neighbours (L1) of each query: exhaustive in latent space (Reduced), LSH and exact (True) " +
     "in pixel space. Writes per-query neighbours and pixel-space distances, total times (ms), approximation " +
     "factors, recall@1 and the count of queries without LSH candidates.",
-  flags: [
-    {
-      key: "dataset",
+  flags: {
+    dataset: {
       names: ["-d", "--dataset"],
-      type: "string",
+      kind: "input",
       required: true,
       description: "Dataset images (IDX uint8)",
     },
-    {
-      key: "latent",
+    latent: {
       names: ["-i", "--latent"],
-      type: "string",
+      kind: "input",
       required: true,
       description: "Latent dataset (IDX int16 N x 1 x D)",
     },
-    {
-      key: "queries",
+    queries: {
       names: ["-q", "--queries"],
-      type: "string",
+      kind: "input",
       required: true,
       description: "Query images (IDX uint8)",
     },
-    {
-      key: "latentQueries",
+    latentQueries: {
       names: ["-s", "--latent-queries"],
-      type: "string",
+      kind: "input",
       required: true,
       description: "Latent queries",
     },
-    {
-      key: "k",
+    k: {
       names: ["-k"],
-      type: "integer",
+      kind: "integer",
       required: true,
       min: 1,
       max: 1024,
       description: "LSH hash functions per table",
     },
-    {
-      key: "L",
+    L: {
       names: ["-L"],
-      type: "integer",
+      kind: "integer",
       required: true,
       min: 1,
       max: 10000,
       description: "LSH tables",
     },
-    { key: "out", names: ["-o", "--out"], type: "string", required: true, description: "Output file" },
-    { key: "N", names: ["-N"], type: "integer", default: 1, min: 1, description: "Neighbours per query" },
-    {
-      key: "w",
+    out: { names: ["-o", "--out"], kind: "output", required: true, description: "Output file" },
+    N: { names: ["-N"], kind: "integer", default: 1, min: 1, max: 1000, description: "Neighbours per query" },
+    w: {
       names: ["-w"],
-      type: "number",
-      description: "LSH bucket width (> 0; default: chosen from the data)",
+      kind: "number",
+      min: 0,
+      minExclusive: true,
+      max: 1e9,
+      description: "LSH bucket width (default: chosen from the data)",
     },
-    {
-      key: "probes",
+    probes: {
       names: ["--probes"],
-      type: "integer",
+      kind: "integer",
       default: 0,
       min: 0,
+      max: 10000,
       description: "LSH multi-probe buckets per table",
     },
-    {
-      key: "maxChecks",
+    maxChecks: {
       names: ["--max-checks"],
-      type: "integer",
+      kind: "integer",
       min: 1,
+      max: MAX_COUNT,
       description: "LSH: check at most this many candidates per query (most frequent first; default all)",
     },
-    {
-      key: "maxBucket",
+    maxBucket: {
       names: ["--max-bucket"],
-      type: "integer",
+      kind: "integer",
       min: 1,
+      max: MAX_COUNT,
       description: "LSH: skip buckets with more members than this (default: dataset size / 64, at least 512)",
     },
-    {
-      key: "noBounds",
+    noBounds: {
       names: ["--no-bounds"],
-      type: "boolean",
+      kind: "boolean",
       description:
         "LSH: read every checked candidate's row (default: skip rows that 7x7, 4x4 and 2x2 block-sum lower bounds rule out; same results)",
     },
-    {
-      key: "family",
+    family: {
       names: ["--family"],
-      type: "string",
+      kind: "string",
       default: "grid",
       choices: ["grid", "cauchy"],
       description: "LSH hash family",
     },
-    { key: "seed", names: ["--seed"], type: "integer", default: 1, min: 0, description: "LSH seed" },
-    {
-      key: "workers",
+    seed: { names: ["--seed"], kind: "integer", default: 1, min: 0, max: MAX_SEED, description: "LSH seed" },
+    workers: {
       names: ["--workers"],
-      type: "integer",
+      kind: "integer",
       min: 1,
       max: 64,
       description: "Workers for exact search (default: all cores)",
     },
-    {
-      key: "limit",
+    limit: {
       names: ["--limit"],
-      type: "integer",
+      kind: "integer",
       min: 1,
+      max: MAX_COUNT,
       description: "Use only the first N queries",
     },
-  ],
+  },
   async run(flags) {
     const started = performance.now();
-    const w = flags.w as number | undefined;
-    if (w !== undefined && !(w > 0)) throw new InputError(`-w: ${w} is out of range (must be > 0)`);
-    const out = flags.out as string;
-    await ensureOutputFolder(out);
-    const datasetPath = flags.dataset as string;
-    const latentPath = flags.latent as string;
-    const queryPath = flags.queries as string;
-    const latentQueryPath = flags.latentQueries as string;
-    const limit = flags.limit as number | undefined;
+    const { w, out, limit } = flags;
+    const datasetPath = flags.dataset;
+    const latentPath = flags.latent;
+    const queryPath = flags.queries;
+    const latentQueryPath = flags.latentQueries;
     const [dataset, latent, queries, latentQueries] = await Promise.all([
       readImages(datasetPath),
       readLatent(latentPath),
@@ -184,7 +157,7 @@ export const searchTool: CliTool = {
         `${latentQueryPath}: latent dimension ${latentQueries.dim}, ${latentPath} has ${latent.dim}`,
       );
     }
-    const N = flags.N as number;
+    const N = flags.N;
     if (N > dataset.count) {
       throw new InputError(`-N: ${N} is out of range (the dataset has ${dataset.count} images)`);
     }
@@ -201,18 +174,18 @@ export const searchTool: CliTool = {
     }, {
       neighbours: N,
       lsh: {
-        k: flags.k as number,
-        L: flags.L as number,
+        k: flags.k,
+        L: flags.L,
         w,
-        probes: flags.probes as number,
-        maxChecks: flags.maxChecks as number | undefined,
-        maxBucket: flags.maxBucket as number | undefined,
-        family: flags.family as "grid" | "cauchy",
-        seed: flags.seed as number,
+        probes: flags.probes,
+        maxChecks: flags.maxChecks,
+        maxBucket: flags.maxBucket,
+        family: flags.family,
+        seed: flags.seed,
         shape: [dataset.rows, dataset.cols],
         bounds: !flags.noBounds,
       },
-      workers: flags.workers as number | undefined,
+      workers: flags.workers,
       onProgress(stage, done, total) {
         const now = performance.now();
         if (done === total || now - lastReport > 2000) {
@@ -238,6 +211,6 @@ export const searchTool: CliTool = {
         `(total ${((performance.now() - started) / 1000).toFixed(1)} s)`,
     );
   },
-};
+});
 
 if (import.meta.main) await runMain(searchTool);

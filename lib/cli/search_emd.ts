@@ -10,8 +10,6 @@
  * An all-zero image has no EMD signature (no mass): it is rejected, naming the file and image index.
  * @module
  */
-import { dirname, resolve } from "node:path";
-import { existsSync, statSync } from "node:fs";
 import { InputError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { type ImageSet, readImages, readLabels } from "../data/idx.ts";
@@ -21,7 +19,8 @@ import { formatSearchEmdOutput, type SearchEmdReport } from "../emd/output.ts";
 import { firstZeroImage, signatureSetOf, windowGrid } from "../emd/signature.ts";
 import { createL1Engine } from "../kernels/mod.ts";
 import { bootstrapMeanInterval, wilsonInterval } from "../report/intervals.ts";
-import { type CliTool, runMain } from "./_run.ts";
+import { defineTool, runMain } from "./_run.ts";
+import { MAX_COUNT, MAX_SEED } from "./_flags.ts";
 
 function progress(message: string): void {
   Deno.stderr.writeSync(new TextEncoder().encode(`search_emd: ${message}\n`));
@@ -45,14 +44,6 @@ function correctness(
   return { perQuery, matches };
 }
 
-function checkOutputPath(path: string): void {
-  const folder = dirname(resolve(path));
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    throw new InputError(`-o: folder ${folder} does not exist`);
-  }
-  if (existsSync(path) && statSync(path).isDirectory()) throw new InputError(`-o: ${path} is a directory`);
-}
-
 function rejectZeroImage(images: ImageSet, path: string): void {
   const zero = firstZeroImage(images);
   if (zero >= 0) {
@@ -63,106 +54,104 @@ function rejectZeroImage(images: ImageSet, path: string): void {
 }
 
 /** The `search_emd` tool. */
-export const searchEmdTool: CliTool = {
+export const searchEmdTool = defineTool({
   name: "search_emd",
   summary: "Exact k-NN under the Earth Mover's Distance (window signatures, HiGHS-checked exact solver, " +
     "lower-bound pruning) vs Manhattan distance; writes the average label correctness of both with " +
     "95% intervals, times, and how many LPs were solved vs pruned.",
-  flags: [
-    {
-      key: "dataset",
+  flags: {
+    dataset: {
       names: ["-d", "--dataset"],
-      type: "string",
+      kind: "input",
       required: true,
       description: "Dataset images (IDX)",
     },
-    {
-      key: "queries",
+    queries: {
       names: ["-q", "--queries-file"],
-      type: "string",
+      kind: "input",
       required: true,
       description: "Query images (IDX)",
     },
-    {
-      key: "dataLabels",
+    dataLabels: {
       names: ["-l1", "--dataset-labels"],
-      type: "string",
+      kind: "input",
       required: true,
       description: "Dataset labels (IDX)",
     },
-    {
-      key: "queryLabels",
+    queryLabels: {
       names: ["-l2", "--query-labels"],
-      type: "string",
+      kind: "input",
       required: true,
       description: "Query labels (IDX)",
     },
-    { key: "out", names: ["-o", "--out"], type: "string", required: true, description: "Output file" },
-    {
-      key: "emd",
+    out: { names: ["-o", "--out"], kind: "output", required: true, description: "Output file" },
+    emd: {
       names: ["-EMD", "--emd"],
-      type: "boolean",
-      required: true,
+      kind: "boolean",
       description: "EMD mode (required, as in the original tool)",
     },
-    {
-      key: "window",
+    window: {
       names: ["--window", "-window"],
-      type: "integer",
+      kind: "integer",
       default: 4,
+      min: 1,
+      max: 1024,
       description: "Window side in pixels (must divide the image size)",
     },
-    {
-      key: "neighbours",
+    neighbours: {
       names: ["--neighbours", "--neighbors", "-k"],
-      type: "integer",
+      kind: "integer",
       default: 10,
+      min: 1,
+      max: 1000,
       description: "Neighbours per query",
     },
-    {
-      key: "count",
+    count: {
       names: ["--queries", "-N"],
-      type: "integer",
+      kind: "integer",
+      min: 1,
+      max: MAX_COUNT,
       description: "Use the first N queries (default: all)",
     },
-    {
-      key: "solver",
+    solver: {
       names: ["--solver"],
-      type: "string",
+      kind: "string",
       default: "fast",
       choices: ["fast", "transport", "highs"],
       description: "EMD solver (transport = fast)",
     },
-    {
-      key: "bound",
+    bound: {
       names: ["--bound"],
-      type: "string",
+      kind: "string",
       default: "projection",
       choices: ["projection", "centroid", "none"],
       description: "Lower bound for pruning",
     },
-    {
-      key: "workers",
+    workers: {
       names: ["--workers"],
-      type: "integer",
+      kind: "integer",
       min: 0,
+      max: 64,
       description: "Workers (default: CPU cores; 0 = this thread)",
     },
-    { key: "seed", names: ["--seed"], type: "integer", default: 1, description: "Bootstrap seed" },
-  ],
+    seed: {
+      names: ["--seed"],
+      kind: "integer",
+      default: 1,
+      min: 0,
+      max: MAX_SEED,
+      description: "Bootstrap seed",
+    },
+  },
   async run(flags) {
-    const datasetPath = flags.dataset as string;
-    const queryPath = flags.queries as string;
-    const outPath = flags.out as string;
-    const window = flags.window as number;
-    const k = flags.neighbours as number;
+    if (!flags.emd) throw new InputError("-EMD: required flag is missing (see --help)");
+    const datasetPath = flags.dataset;
+    const queryPath = flags.queries;
+    const outPath = flags.out;
+    const { window, bound, seed } = flags;
+    const k = flags.neighbours;
     const solver: EmdSolverKind = flags.solver === "highs" ? "highs" : "fast";
-    const bound = flags.bound as "projection" | "centroid" | "none";
-    const workers = (flags.workers as number | undefined) ?? Math.max(1, navigator.hardwareConcurrency ?? 1);
-    const seed = flags.seed as number;
-    if (window <= 0) throw new InputError(`--window: ${window} must be a positive integer`);
-    if (k <= 0) throw new InputError(`--neighbours: ${k} must be a positive integer`);
-    checkOutputPath(outPath);
+    const workers = flags.workers ?? Math.max(1, navigator.hardwareConcurrency ?? 1);
 
     const data = await readImages(datasetPath);
     const queries = await readImages(queryPath);
@@ -171,14 +160,13 @@ export const searchEmdTool: CliTool = {
         `${queryPath}: images are ${queries.rows}x${queries.cols}, but the dataset ${datasetPath} has ${data.rows}x${data.cols}`,
       );
     }
-    const dataLabels = await readLabels(flags.dataLabels as string, data.count);
-    const queryLabels = await readLabels(flags.queryLabels as string, queries.count);
+    const dataLabels = await readLabels(flags.dataLabels, data.count);
+    const queryLabels = await readLabels(flags.queryLabels, queries.count);
     const grid = windowGrid(data.rows, data.cols, window);
     if (k > data.count) {
       throw new InputError(`--neighbours: ${k} is larger than the dataset (${data.count} images)`);
     }
-    const count = (flags.count as number | undefined) ?? queries.count;
-    if (count <= 0) throw new InputError(`--queries: ${count} must be a positive integer`);
+    const count = flags.count ?? queries.count;
     if (count > queries.count) {
       throw new InputError(`--queries: ${count} is more than the ${queries.count} images in ${queryPath}`);
     }
@@ -272,8 +260,8 @@ export const searchEmdTool: CliTool = {
       dataset: datasetPath,
       datasetCount: data.count,
       queryFile: queryPath,
-      datasetLabels: flags.dataLabels as string,
-      queryLabels: flags.queryLabels as string,
+      datasetLabels: flags.dataLabels,
+      queryLabels: flags.queryLabels,
     };
     await writeFileAtomic(outPath, formatSearchEmdOutput(report));
     progress(
@@ -281,6 +269,6 @@ export const searchEmdTool: CliTool = {
         `${emd.solved} LPs solved, ${emd.pruned} pruned; wrote ${outPath}`,
     );
   },
-};
+});
 
 if (import.meta.main) await runMain(searchEmdTool);

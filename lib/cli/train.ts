@@ -5,18 +5,21 @@
  * unchanged) one autoencoder per latent dim under `models/ae-latent<dim>`.
  * @module
  */
-import { type CliTool, runMain } from "./_run.ts";
+import { join } from "node:path";
+import { defineTool, runMain } from "./_run.ts";
+import { MAX_COUNT, MAX_SEED } from "./_flags.ts";
 import { InputError } from "../errors.ts";
 import { readImages } from "../data/idx.ts";
-import { resolveDataset } from "../data/datasets.ts";
+import { datasetFolder, resolveDataset } from "../data/datasets.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { initBackend } from "../nn/backend.ts";
-import type { AutoencoderConfig } from "../nn/autoencoder.ts";
-import { MODELS_FOLDER } from "../nn/persistence.ts";
+import { type AutoencoderConfig, resolveAutoencoderConfig } from "../nn/autoencoder.ts";
+import { checkModelTarget, MODELS_FOLDER } from "../nn/persistence.ts";
 import {
   DEFAULT_ARCHITECTURE,
   LATENT_DIMS,
   MAX_RELATIVE_GAP,
+  planLatentModels,
   runSweep,
   trainLatentModels,
 } from "../nn/sweep.ts";
@@ -37,124 +40,178 @@ export function defaultSweepGrid(epochs: number): AutoencoderConfig[] {
   return grid;
 }
 
-function parseDims(text: string, flag = "--latent-dims"): number[] {
-  const dims = text.split(",").map((s) => Number(s.trim()));
-  for (const d of dims) {
-    if (!Number.isInteger(d) || d <= 0) {
-      throw new InputError(`${flag}: "${text}" must be integers > 0, e.g. 10,20,50`);
-    }
-  }
-  return dims;
-}
+/** The flag of each architecture field, to name it in messages. */
+const FIELD_FLAGS: Record<string, string> = {
+  convLayers: "--conv-layers",
+  filters: "--filters",
+  kernelSize: "--kernel-size",
+  downsampling: "--downsampling",
+  latentDim: "--latent-dims",
+  learningRate: "--learning-rate",
+  epochs: "--epochs",
+  batchSize: "--batch-size",
+};
 
 /** The `train` tool. */
-export const trainTool: CliTool = {
+export const trainTool = defineTool({
   name: "train",
-  summary: "Runs the autoencoder sweep (optional) and trains one model per latent dim under models/.",
-  flags: [
-    {
-      key: "dataset",
+  summary: "Runs the autoencoder sweep (optional) and trains one model per latent dim under models/. " +
+    "A folder holding a model trained with other settings is replaced only with --force.",
+  flags: {
+    dataset: {
       names: ["-d", "--dataset"],
-      type: "string",
+      kind: "inputFolder",
+      role: "data set folder",
+      mayBeMissing: true,
+      folderOf: (name: string) => datasetFolder(name),
       default: "mnist-sample",
-      description: "Data set",
+      description: "Data set (mnist-sample, fashion-mnist or a folder of IDX files)",
     },
-    {
-      key: "sweep",
+    sweep: {
       names: ["--sweep"],
-      type: "boolean",
+      kind: "boolean",
       description: "Run the sweep grid and use its best config",
     },
-    { key: "csv", names: ["--csv"], type: "string", description: "Write the sweep table to this CSV file" },
-    {
-      key: "dims",
+    csv: {
+      names: ["--csv"],
+      kind: "output",
+      description: "With --sweep: write the sweep table to this CSV file",
+    },
+    dims: {
       names: ["--latent-dims"],
-      type: "string",
-      default: LATENT_DIMS.join(","),
+      kind: "integers",
+      min: 1,
+      max: 4096,
+      maxItems: 32,
+      default: LATENT_DIMS,
       description: "Latent dims",
     },
-    {
-      key: "epochs",
+    epochs: {
       names: ["--epochs"],
-      type: "integer",
+      kind: "integer",
       min: 1,
+      max: 10000,
       default: 15,
       description: "Maximum epochs",
     },
-    {
-      key: "limit",
+    limit: {
       names: ["--limit"],
-      type: "integer",
+      kind: "integer",
       min: 2,
+      max: MAX_COUNT,
       description: "Use only the first N training images",
     },
-    {
-      key: "models",
+    models: {
       names: ["--models"],
-      type: "string",
+      kind: "outputFolder",
       default: MODELS_FOLDER,
       description: "Models folder",
     },
-    {
-      key: "convLayers",
+    convLayers: {
       names: ["--conv-layers"],
-      type: "integer",
+      kind: "integer",
       min: 1,
       max: 6,
-      description: "Conv layers",
+      description: "Conv layers (without --filters: 32, 64, 128, ... filters)",
     },
-    {
-      key: "filters",
+    filters: {
       names: ["--filters"],
-      type: "string",
+      kind: "integers",
+      min: 1,
+      max: 1024,
+      maxItems: 6,
       description: "Filters per conv layer, e.g. 32,64",
     },
-    { key: "kernelSize", names: ["--kernel-size"], type: "integer", min: 1, description: "Kernel size" },
-    {
-      key: "downsampling",
+    kernelSize: {
+      names: ["--kernel-size"],
+      kind: "integer",
+      min: 1,
+      max: 15,
+      description: "Kernel size (at most the image size)",
+    },
+    downsampling: {
       names: ["--downsampling"],
-      type: "string",
+      kind: "string",
       choices: ["stride", "maxpool"],
       description: "Downsampling",
     },
-    { key: "batchSize", names: ["--batch-size"], type: "integer", min: 1, description: "Batch size" },
-    {
-      key: "learningRate",
+    batchSize: { names: ["--batch-size"], kind: "integer", min: 1, max: 65536, description: "Batch size" },
+    learningRate: {
       names: ["--learning-rate"],
-      type: "number",
+      kind: "number",
       min: 1e-8,
+      max: 10,
       description: "Learning rate",
     },
-    { key: "seed", names: ["--seed"], type: "integer", min: 0, description: "Seed" },
-    {
-      key: "force",
+    seed: { names: ["--seed"], kind: "integer", min: 0, max: MAX_SEED, description: "Seed" },
+    force: {
       names: ["--force"],
-      type: "boolean",
-      description: "Retrain even when an identical model exists",
+      kind: "boolean",
+      description: "Retrain even when an identical model exists; replace models trained with other settings",
     },
-  ],
+  },
   async run(flags) {
-    const dims = parseDims(flags.dims as string);
-    const backend = await initBackend();
-    const files = await resolveDataset(flags.dataset as string);
-    const data = await readImages(files.trainImages, { limit: flags.limit as number | undefined });
-    let architecture: AutoencoderConfig = { ...DEFAULT_ARCHITECTURE, epochs: flags.epochs as number };
-    const filters = flags.filters === undefined ? undefined : parseDims(flags.filters as string, "--filters");
+    const dims = flags.dims;
+    if (new Set(dims).size !== dims.length) {
+      throw new InputError(`--latent-dims: ${dims.join(",")} repeats a value`);
+    }
+    if (flags.csv !== undefined && !flags.sweep) throw new InputError("--csv: only with --sweep");
+    const filters = flags.filters;
+    if (filters !== undefined && flags.convLayers !== undefined && filters.length !== flags.convLayers) {
+      throw new InputError(`--filters: ${filters.length} values for --conv-layers ${flags.convLayers}`);
+    }
+    const base = Array.isArray(DEFAULT_ARCHITECTURE.filters) ? DEFAULT_ARCHITECTURE.filters[0] : 32;
     const overrides: AutoencoderConfig = {
-      convLayers: (flags.convLayers as number | undefined) ?? filters?.length,
-      filters,
-      kernelSize: flags.kernelSize as number | undefined,
-      downsampling: flags.downsampling as AutoencoderConfig["downsampling"],
-      batchSize: flags.batchSize as number | undefined,
-      learningRate: flags.learningRate as number | undefined,
-      seed: flags.seed as number | undefined,
+      convLayers: flags.convLayers ?? filters?.length,
+      filters: filters ?? (flags.convLayers !== undefined ? base : undefined),
+      kernelSize: flags.kernelSize,
+      downsampling: flags.downsampling,
+      batchSize: flags.batchSize,
+      learningRate: flags.learningRate,
+      seed: flags.seed,
     };
+    let architecture: AutoencoderConfig = { ...DEFAULT_ARCHITECTURE, epochs: flags.epochs };
     for (const [key, value] of Object.entries(overrides)) {
       if (value !== undefined) (architecture as Record<string, unknown>)[key] = value;
     }
+    try {
+      resolveAutoencoderConfig(architecture);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      const field = error.message.split(/[:\[]/)[0];
+      throw new InputError(`${FIELD_FLAGS[field] ?? field}: ${error.message}`);
+    }
+    const files = await resolveDataset(flags.dataset);
+    const data = await readImages(files.trainImages, { limit: flags.limit });
+    const kernel = resolveAutoencoderConfig(architecture).kernelSize;
+    if (kernel > Math.min(data.rows, data.cols)) {
+      throw new InputError(
+        `--kernel-size: ${kernel} is larger than the images (${data.rows}x${data.cols}) of ${files.trainImages}`,
+      );
+    }
+    const plan = {
+      architecture,
+      latentDims: dims,
+      modelsDir: flags.models,
+      datasetName: files.name,
+      force: flags.force,
+      existing: flags.force ? "replace" : "refuse",
+      flag: "--models",
+    } as const;
+    if (flags.sweep) {
+      // The architecture comes from the sweep; before it, refuse at least what is not a model.
+      for (const dim of dims) {
+        await checkModelTarget(join(flags.models, `ae-latent${dim}`), {
+          kind: "autoencoder",
+          force: true,
+          flag: "--models",
+        });
+      }
+    } else await planLatentModels(data, plan); // a refusal comes before any work
+    const backend = await initBackend();
     if (flags.sweep) {
       const sweep = await runSweep(data, {
-        configs: defaultSweepGrid(flags.epochs as number),
+        configs: defaultSweepGrid(flags.epochs),
         onRow: (row, i) =>
           console.log(
             `sweep ${
@@ -167,7 +224,7 @@ export const trainTool: CliTool = {
           ),
       });
       console.log(sweep.table.toString());
-      if (flags.csv) await writeFileAtomic(flags.csv as string, sweep.table.writeCSV().toString());
+      if (flags.csv !== undefined) await writeFileAtomic(flags.csv, sweep.table.writeCSV().toString());
       if (sweep.bestIndex < 0) throw new Error("sweep: no configuration finished");
       architecture = sweep.configs[sweep.bestIndex];
       console.log(
@@ -177,11 +234,8 @@ export const trainTool: CliTool = {
       );
     }
     const entries = await trainLatentModels(data, {
+      ...plan,
       architecture,
-      latentDims: dims,
-      modelsDir: flags.models as string,
-      datasetName: files.name,
-      force: flags.force as boolean | undefined,
       onModel: (e) =>
         console.log(
           `train: latent ${e.latentDim}: ${e.dir} ${e.reused ? "(reused, unchanged)" : "(trained)"} val MSE ${
@@ -195,6 +249,6 @@ export const trainTool: CliTool = {
       `train: ${entries.length} models; backend ${backend.name}, data set ${files.name} (${data.count} images)`,
     );
   },
-};
+});
 
 if (import.meta.main) await runMain(trainTool);

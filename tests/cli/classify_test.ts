@@ -7,18 +7,8 @@ import { assignmentFromClasses, readClassesFile } from "../../lib/data/classes_f
 import { Autoencoder } from "../../lib/nn/autoencoder.ts";
 import { Classifier } from "../../lib/nn/classifier.ts";
 import { backend, digits } from "../nn/_fixtures.ts";
-
-function silently<T>(fn: () => Promise<T>): Promise<{ value: T; errors: string[]; logs: string[] }> {
-  const errors: string[] = [];
-  const logs: string[] = [];
-  const [error, log] = [console.error, console.log];
-  console.error = (...a: unknown[]) => errors.push(a.join(" "));
-  console.log = (...a: unknown[]) => logs.push(a.join(" "));
-  return fn().then((value) => ({ value, errors, logs })).finally(() => {
-    console.error = error;
-    console.log = log;
-  });
-}
+import { silently, treeDigest } from "./_helpers.ts";
+import { fileURLToPath } from "node:url";
 
 async function setup(dir: string, trainCount: number, testCount: number) {
   await backend();
@@ -130,8 +120,8 @@ Deno.test("classify: bad input -> one line, exit 2, no classes file", async () =
       [args({ t: small, tl: files.tl }), /small\.idx: test images are 14x14/],
       [args({ tl: badLabels }), /bad-labels\.idx: label 12 at 0 never occurs/],
       [args({ model: join(dir, "missing-model") }), /missing-model: model folder not found/],
-      [args({ model: files.d }), /train\.idx: is a file, expected a model folder/],
-      [args({ out: files.d }), /-o: .* is the same file as -d/],
+      [args({ model: files.d }), /-model: .*train\.idx is a file, expected a model folder/],
+      [args({ out: files.d }), /-o: .* is the input file of -d/],
       [args({ out: join(dir, "nofolder", "c.txt") }), /-o: cannot write/],
       [[...args({}), "--dropout", "1"], /--dropout: 1 is out of range/],
     ];
@@ -152,6 +142,128 @@ Deno.test("classify: bad input -> one line, exit 2, no classes file", async () =
     );
     assert.equal(run.value, 2);
     assert.match(run.errors[0], /small\.idx: images are 14x14, but the model .* takes 28x28x1/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "classify: Ctrl-C while training exits 130; the classes file and --save folder are left as they were",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const { files } = await setup(dir, 400, 50);
+      await Deno.writeTextFile(files.out, "CLUSTER-0 { size: 1, 0}\n");
+      const before = await treeDigest(dir);
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          fileURLToPath(new URL("../../lib/cli/classify.ts", import.meta.url)),
+          ...["-d", files.d, "-dl", files.dl, "-t", files.t, "-tl", files.tl, "-model", files.model],
+          ...["-o", files.out, "--save", join(dir, "clf"), "--epochs", "500", "--patience", "500"],
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const stderr = new Response(child.stderr).text();
+      let stdout = "";
+      const reader = child.stdout.getReader();
+      while (!stdout.includes("classify: encoder of")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        stdout += new TextDecoder().decode(value);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300)); // well into the training
+      child.kill("SIGINT");
+      reader.releaseLock();
+      await child.stdout.cancel();
+      const status = await child.status;
+      assert.equal(status.code, 130, stdout + (await stderr));
+      assert.match(await stderr, /classify: interrupted \(SIGINT\); the previous outputs are unchanged/);
+      assert.deepEqual(await treeDigest(dir), before);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("classify: --save never replaces the autoencoder, a labels file or a folder that is not a model", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { files } = await setup(dir, 40, 20);
+    await Deno.mkdir(join(dir, "keep"));
+    await Deno.writeTextFile(join(dir, "keep", "notes.txt"), "x");
+    await Deno.writeTextFile(files.out, "old classes\n");
+    const before = await treeDigest(dir);
+    const base = ["-d", files.d, "-dl", files.dl, "-t", files.t, "-tl", files.tl, "-model", files.model];
+    const cases: [string[], RegExp][] = [
+      [
+        ["--save", join(dir, "keep")],
+        /^classify: error: --save: .*keep is a folder that is not a latentlab model/,
+      ],
+      [["--save", join(dir, "keep"), "--force"], /--save: .*keep is a folder that is not a latentlab model/],
+      [["--save", files.dl], /^classify: error: --save: .*train-labels\.idx is a file/],
+      [["--save", join(files.dl, "m")], /^classify: error: --save: cannot create .* is not a folder/],
+      [["--save", files.model, "--force"], /^classify: error: --save: .*ae is the model folder of -model/],
+      [
+        ["--save", join(dir, "keep", "..", "ae")],
+        /^classify: error: --save: .* is the model folder of -model/,
+      ],
+      [
+        ["-o", join(files.model, "model.json")],
+        /^classify: error: -o: .* lies inside the model folder of -model/,
+      ],
+    ];
+    for (const [extra, pattern] of cases) {
+      const out = extra.includes("-o") ? [] : ["-o", files.out];
+      const argv = [...base, ...out, "--epochs", "0", "--head-epochs", "1", ...extra];
+      const run = await silently(() => runTool(classifyTool, argv));
+      assert.equal(run.value, 2, `${extra.join(" ")}: ${run.errors.join(" | ")}`);
+      assert.equal(run.errors.length, 1, run.errors.join(" | "));
+      assert.match(run.errors[0], pattern);
+      assert.deepEqual(await treeDigest(dir), before, extra.join(" "));
+    }
+    // Another autoencoder (a model of another kind) is replaced only with --force.
+    const other = join(dir, "other-ae");
+    const ae = Autoencoder.create({ filters: [2, 2], latentDim: 3 });
+    await ae.save(other);
+    ae.dispose();
+    const argv = [...base, "-o", files.out, "--epochs", "0", "--head-epochs", "1", "--save", other];
+    const refused = await silently(() => runTool(classifyTool, argv));
+    assert.equal(refused.value, 2);
+    assert.match(
+      refused.errors[0],
+      /--save: .*other-ae holds an autoencoder model, not a classifier; --force replaces it/,
+    );
+    const forced = await silently(() => runTool(classifyTool, [...argv, "--force"]));
+    assert.equal(forced.value, 0, forced.errors.join("\n"));
+    assert.equal((await Classifier.load(other)).metadata?.kind, "classifier");
+    // The same settings again replace the classifier without --force (same computation).
+    const again = await silently(() => runTool(classifyTool, argv));
+    assert.equal(again.value, 0, again.errors.join("\n"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("classify: a training label file with an empty class (one byte set to 200) is refused naming it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { files, train } = await setup(dir, 40, 20);
+    const labels = train.labels!.slice();
+    labels[7] = 200;
+    await writeLabels(files.dl, labels);
+    const run = await silently(() =>
+      runTool(classifyTool, [
+        ...["-d", files.d, "-dl", files.dl, "-t", files.t, "-tl", files.tl, "-model", files.model],
+        ...["-o", files.out, "--epochs", "0"],
+      ])
+    );
+    assert.equal(run.value, 2);
+    assert.equal(run.errors.length, 1);
+    assert.match(run.errors[0], /train-labels\.idx: label 200 \(at 7\) but no image has label 10\.\.199/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

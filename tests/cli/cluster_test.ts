@@ -169,7 +169,11 @@ Deno.test("cluster CLI: each bad input is one error line, exit 2, and no output 
       }, /at least 2 non-empty classes/],
       ["missing classes file", { classes: join(dir, "none.txt") }, /none.txt: file not found/],
       ["config missing", { config: join(dir, "none.conf") }, /none.conf: file not found/],
-      ["config unreadable (a folder)", { config: dir }, /is a directory/],
+      [
+        "config unreadable (a folder)",
+        { config: dir },
+        /^cluster: error: -c: .* is a folder, expected a file/,
+      ],
       [
         "config unknown key",
         { config: await write("k.conf", "number_of_clusters: 3\nwindow: 4\n") },
@@ -182,7 +186,7 @@ Deno.test("cluster CLI: each bad input is one error line, exit 2, and no output 
         /exceeds the number of points \(48\)/,
       ],
       ["no k", { config: await write("k0.conf", "seed: 3\n") }, /number_of_clusters is missing/],
-      ["output folder missing", { out: join(dir, "nowhere", "out.txt") }, /-o .*does not exist/],
+      ["output folder missing", { out: join(dir, "nowhere", "out.txt") }, /-o: .*does not exist/],
     ];
     for (const [label, change, pattern] of cases) {
       const { code, errors } = await runQuiet(argv({ ...paths, ...change }));

@@ -5,6 +5,8 @@ import { runTool } from "../../lib/cli/_run.ts";
 import { reduceTool } from "../../lib/cli/reduce.ts";
 import { Autoencoder } from "../../lib/nn/autoencoder.ts";
 import { backend, digits } from "../nn/_fixtures.ts";
+import { silently, treeDigest } from "./_helpers.ts";
+import { fileURLToPath } from "node:url";
 
 async function setup(dir: string) {
   await backend();
@@ -29,18 +31,6 @@ async function setup(dir: string) {
   await ae.fit(dataset, { progress: false });
   await ae.save(join(files.models, "best"), { metrics: { valLoss: 0.01 } });
   return { files, dataset, queries, ae };
-}
-
-function silently<T>(fn: () => Promise<T>): Promise<{ value: T; errors: string[]; logs: string[] }> {
-  const errors: string[] = [];
-  const logs: string[] = [];
-  const [error, log] = [console.error, console.log];
-  console.error = (...a: unknown[]) => errors.push(a.join(" "));
-  console.log = (...a: unknown[]) => logs.push(a.join(" "));
-  return fn().then((value) => ({ value, errors, logs })).finally(() => {
-    console.error = error;
-    console.log = log;
-  });
 }
 
 Deno.test("reduce: writes both latent files on one scale; default model = lowest validation loss", async () => {
@@ -131,7 +121,7 @@ Deno.test("reduce: bad input -> one line, exit 2, no output file", async () => {
         ["-d", files.d, "-q", files.q, ...base, "--latent-dim", "7"],
         /no trained autoencoder with latent dim 7/,
       ],
-      [["-d", files.d, "-q", files.q, "-od", files.od, "-oq", files.od], /-oq: .* is the same file as -od/],
+      [["-d", files.d, "-q", files.q, "-od", files.od, "-oq", files.od], /-oq: .* is the same path as -od/],
       [[
         "-d",
         files.d,
@@ -193,3 +183,91 @@ Deno.test("reduce: the default model is the best one trained on the dataset's fo
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("reduce: the pair is replaced together; a refused output leaves both old files byte-identical", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { files } = await setup(dir);
+    await Deno.writeTextFile(files.od, "old dataset latent");
+    await Deno.writeTextFile(files.oq, "old query latent");
+    await Deno.mkdir(join(dir, "adir"));
+    const before = await treeDigest(dir);
+    const base = ["-d", files.d, "-q", files.q, "--models", files.models];
+    const cases: [string[], RegExp][] = [
+      [
+        ["-od", files.od, "-oq", join(dir, "adir")],
+        /^reduce: error: -oq: .*adir is a folder, expected a file/,
+      ],
+      [
+        ["-od", join(files.models, "best", "weights.bin"), "-oq", files.oq],
+        /^reduce: error: -od: .* lies inside the models folder of --models/,
+      ],
+      [
+        ["-od", files.od, "-oq", join(dir, "adir", "..", "d.idx")],
+        /^reduce: error: -oq: .* is the input file of -d/,
+      ],
+    ];
+    for (const [argv, pattern] of cases) {
+      const run = await silently(() => runTool(reduceTool, [...base, ...argv]));
+      assert.equal(run.value, 2, run.errors.join(" | "));
+      assert.equal(run.errors.length, 1);
+      assert.match(run.errors[0], pattern);
+      assert.deepEqual(await treeDigest(dir), before);
+    }
+    const ok = await silently(() => runTool(reduceTool, [...base, "-od", files.od, "-oq", files.oq]));
+    assert.equal(ok.value, 0, ok.errors.join("\n"));
+    assert.equal((await readLatent(files.od)).count, 200);
+    assert.equal((await readLatent(files.oq)).count, 50);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("reduce: corrupt weights are one line naming the file, before the backend line, exit 2", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { files } = await setup(dir);
+    const weights = join(files.models, "best", "weights.bin");
+    const bytes = await Deno.readFile(weights);
+    await Deno.writeFile(weights, bytes.map((_, i) => (i * 131 + 7) % 256));
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        fileURLToPath(new URL("../../lib/cli/reduce.ts", import.meta.url)),
+        ...[
+          "-d",
+          files.d,
+          "-q",
+          files.q,
+          "-od",
+          files.od,
+          "-oq",
+          files.oq,
+          "--model",
+          join(files.models, "best"),
+        ],
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 2, stderr);
+    assert.match(
+      stderr,
+      /^reduce: error: .*best\/weights\.bin: corrupt weights \(SHA-256 [0-9a-f]+\.\.\., metadata\.json records [0-9a-f]+\.\.\.\)\n$/,
+    );
+    assert.ok(!(await exists(files.od)) && !(await exists(files.oq)));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -144,7 +144,7 @@ Deno.test("search_emd bad input: one line naming the file or flag, exit 2, no ou
     [
       "output folder",
       args(p, { "-o": join(p.folder, "no", "out.txt") }, ["-EMD"]),
-      /-o: folder .* does not exist/,
+      /-o: cannot write .* \(folder .* does not exist\)/,
     ],
     ["solver", args(p, {}, ["-EMD", "--solver", "cplex"]), /--solver: "cplex" is not one of/],
     ["missing labels flag", args(p, { "-l2": null }, ["-EMD"]), /-l2: required flag is missing/],

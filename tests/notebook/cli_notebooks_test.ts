@@ -1,14 +1,118 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { extractParams } from "../../lib/cli/notebooks.ts";
+import { notebooksMain } from "../../lib/cli/notebooks.ts";
+import { PROJECT_ROOT } from "../../lib/data/datasets.ts";
 import { readNotebook } from "../../lib/notebook/ipynb.ts";
-import { cellById, runNotebooksCli } from "./_helpers.ts";
+import { silently, treeDigest } from "../cli/_helpers.ts";
+import { cellById, FIXTURES, runNotebooksCli } from "./_helpers.ts";
 
-Deno.test("--param is repeatable and the other flags pass through", () => {
-  assert.deepEqual(extractParams(["--param", "dataset=x", "--only", "00", "-p", "seed=3", "--param=a=b"]), {
-    params: ["dataset=x", "seed=3", "a=b"],
-    rest: ["--only", "00"],
-  });
+Deno.test("notebooks: bad --only and --param exit 2 with one line before any kernel starts; nothing changes", async () => {
+  const out = await Deno.makeTempDir({ prefix: "latentlab-cli-" });
+  try {
+    await Deno.writeTextFile(join(out, "00_tour.ipynb"), "previous results");
+    const before = await treeDigest(out);
+    const notebooks = join(PROJECT_ROOT, "notebooks");
+    const cases: [string[], RegExp][] = [
+      [["--only", ","], /^notebooks: error: --only: "," has an empty name/],
+      [
+        ["--only", "00,ZZZ"],
+        /^notebooks: error: --only: no notebook starts with "ZZZ"; notebooks: 00_tour, A_autoencoder/,
+      ],
+      [["--only", "B-"], /--only: no notebook starts with "B-" \(did you mean B_search\?\)/],
+      [
+        ["--only", "00", "--param", "datset=fashion-mnist"],
+        /^notebooks: error: --param datset: no notebook to run declares it \(did you mean dataset\?\)/,
+      ],
+      [
+        ["--only", "00", "--param", "seed=abc"],
+        /^notebooks: error: --param seed: expected a number, got "abc"/,
+      ],
+      [
+        ["--only", "00", "--param", "dataset=nonexistent"],
+        /^notebooks: error: --param dataset: nonexistent: unknown data set/,
+      ],
+      [["--only", "00", "--param", "latentDims=10"], /--param latentDims: no notebook to run declares it/],
+      [
+        ["--only", "A_", "--param", "latentDims=10,x"],
+        /--param latentDims: expected a comma-separated list of numbers/,
+      ],
+      [["--only", "00", "--param", "results=/tmp"], /--param results: the results folder is set with --out/],
+      [["--only", "00", "--param", "novalue"], /--param: expected key=value, got "novalue"/],
+      [["--only", "00", "--param", "seed=1", "--param", "seed=2"], /--param seed: given twice/],
+      [
+        ["--only", "00", "--out", notebooks],
+        /^notebooks: error: --out: .*notebooks is the notebook folder of --notebooks/,
+      ],
+      [
+        ["--only", "00", "--out", join(notebooks, "00_tour.ipynb")],
+        /^notebooks: error: --out: .* is a file, expected a folder/,
+      ],
+      [
+        ["--only", "00", "--notebooks", join(notebooks, "00_tour.ipynb")],
+        /^notebooks: error: --notebooks: .* is a file, expected a notebook folder/,
+      ],
+      [["--only", "00", "--timeout", "0"], /^notebooks: error: --timeout: 0 is out of range/],
+    ];
+    for (const [argv, pattern] of cases) {
+      const withOut = argv.includes("--out") ? argv : [...argv, "--out", out];
+      const run = await silently(() => notebooksMain(withOut));
+      assert.equal(run.value, 2, `${argv.join(" ")}: ${run.errors.join(" | ")}`);
+      assert.equal(run.errors.length, 1, `${argv.join(" ")}: ${run.errors.join(" | ")}`);
+      assert.match(run.errors[0], pattern, argv.join(" "));
+      assert.deepEqual(run.logs, [], `${argv.join(" ")}: no kernel started`);
+      assert.deepEqual(await treeDigest(out), before, argv.join(" "));
+    }
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "notebooks: Ctrl-C in a cell stops the kernel, exits 130 and leaves the results folder as it was",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const out = await Deno.makeTempDir({ prefix: "latentlab-cli-" });
+    try {
+      await Deno.writeTextFile(join(out, "keep.csv"), "earlier table\n");
+      await Deno.writeTextFile(join(out, "hanging.ipynb"), "earlier executed notebook");
+      const before = await treeDigest(out);
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "lib/cli/notebooks.ts",
+          "--notebooks",
+          FIXTURES,
+          "--only",
+          "hanging",
+          "--out",
+          out,
+        ],
+        cwd: PROJECT_ROOT,
+        env: { NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const stderr = new Response(child.stderr).text();
+      let stdout = "";
+      const decoder = new TextDecoder();
+      const reader = child.stdout.getReader();
+      while (!/\[hanging 1\/2\] ok/.test(stdout)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        stdout += decoder.decode(value);
+      }
+      child.kill("SIGINT");
+      reader.releaseLock();
+      await child.stdout.cancel();
+      const status = await child.status;
+      assert.equal(status.code, 130, stdout + (await stderr));
+      assert.match(await stderr, /notebooks: interrupted \(SIGINT\); the previous outputs are unchanged/);
+      assert.deepEqual(await treeDigest(out), before);
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
 });
 
 Deno.test("`deno task notebooks --param` reaches the notebook as LATENTLAB_* and writes report + index", async () => {
