@@ -6,15 +6,27 @@
  * @module
  */
 import { temporaryPath } from "./_names.ts";
-import { holdingSignals, trackTemporary, untrackTemporary } from "./interrupt.ts";
+import {
+  handlePendingSignals,
+  holdingSignals,
+  trackTemporary,
+  trackWrite,
+  unlessInterrupted,
+  untrackTemporary,
+} from "./interrupt.ts";
 
 /** Writes `data` to `path` atomically (temporary file + rename); on failure no file is left behind. */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  await unlessInterrupted();
   const temporary = temporaryPath(path, "tmp");
   trackTemporary(temporary);
   try {
-    if (typeof data === "string") await Deno.writeTextFile(temporary, data, { createNew: true });
-    else await Deno.writeFile(temporary, data, { createNew: true });
+    await trackWrite(
+      typeof data === "string"
+        ? Deno.writeTextFile(temporary, data, { createNew: true })
+        : Deno.writeFile(temporary, data, { createNew: true }),
+    );
+    await handlePendingSignals();
     await holdingSignals(() => Deno.rename(temporary, path));
   } catch (error) {
     await Deno.remove(temporary).catch(() => {});

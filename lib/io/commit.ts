@@ -19,7 +19,14 @@
  * @module
  */
 import { temporaryPath } from "./_names.ts";
-import { holdingSignals, trackTemporary, untrackTemporary } from "./interrupt.ts";
+import {
+  handlePendingSignals,
+  holdingSignals,
+  trackTemporary,
+  trackWrite,
+  unlessInterrupted,
+  untrackTemporary,
+} from "./interrupt.ts";
 
 interface Entry {
   target: string;
@@ -63,11 +70,15 @@ export class OutputSet {
   /** Writes `data` to a temporary beside `target` (the target itself is untouched until the commit). */
   async addFile(target: string, data: Uint8Array | string): Promise<void> {
     this.#check(target);
+    await unlessInterrupted();
     const temporary = temporaryPath(target, "tmp");
     trackTemporary(temporary);
     this.#entries.push({ target, temporary, folder: false });
-    if (typeof data === "string") await Deno.writeTextFile(temporary, data, { createNew: true });
-    else await Deno.writeFile(temporary, data, { createNew: true });
+    await trackWrite(
+      typeof data === "string"
+        ? Deno.writeTextFile(temporary, data, { createNew: true })
+        : Deno.writeFile(temporary, data, { createNew: true }),
+    );
   }
 
   /**
@@ -76,11 +87,11 @@ export class OutputSet {
    */
   async addFolder(target: string, fill: (folder: string) => Promise<void>): Promise<void> {
     this.#check(target);
+    await unlessInterrupted();
     const temporary = temporaryPath(target, "tmp");
     trackTemporary(temporary);
     this.#entries.push({ target, temporary, folder: true });
-    await Deno.mkdir(temporary);
-    await fill(temporary);
+    await trackWrite(Deno.mkdir(temporary).then(() => fill(temporary)));
   }
 
   /** Removes `target` (a file) at the commit, together with the other changes. */
@@ -90,11 +101,13 @@ export class OutputSet {
   }
 
   /**
-   * Renames every temporary onto its target (signals held). On a failure the targets already
-   * replaced are restored and the error is thrown; the temporaries are removed either way.
+   * Renames every temporary onto its target (signals held; a signal that arrived before is handled
+   * first, so the targets stay as they were). On a failure the targets already replaced are restored
+   * and the error is thrown; the temporaries are removed either way.
    */
   async commit(): Promise<void> {
     if (this.#done) throw new Error("OutputSet: already committed or discarded");
+    await handlePendingSignals(); // a Ctrl-C pressed during the work stops us before anything is replaced
     await holdingSignals(async () => {
       const moved: { target: string; old?: string }[] = [];
       try {

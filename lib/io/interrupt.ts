@@ -2,8 +2,10 @@
  * Ctrl-C (SIGINT) and SIGTERM for the command-line tools: the previous outputs stay as they were and
  * no temporary is left behind.
  *
- * - Writers register every temporary they create ({@linkcode trackTemporary}); on a signal the guard
- *   removes them all and exits with 128 + the signal number (130 for SIGINT, 143 for SIGTERM).
+ * - Writers register every temporary they create ({@linkcode trackTemporary}) and the writes still in
+ *   flight ({@linkcode trackWrite}); on a signal the guard lets those writes settle, removes the
+ *   temporaries and exits with 128 + the signal number (130 for SIGINT, 143 for SIGTERM). From then on
+ *   no commit starts.
  * - While outputs are renamed into place ({@linkcode holdingSignals}, a few milliseconds), a signal
  *   is held: the renames finish, so a set of outputs is never half-replaced, and then the process exits.
  * - A tool that must stop something first (a kernel, a restore) adds an {@linkcode addInterruptHook}.
@@ -14,6 +16,7 @@
  */
 
 const live = new Set<string>();
+const inflight = new Set<Promise<unknown>>();
 const hooks = new Set<() => Promise<void>>();
 let holding = 0;
 let pending: Deno.Signal | undefined;
@@ -25,6 +28,24 @@ const SIGNAL_NUMBERS: Partial<Record<Deno.Signal, number>> = { SIGINT: 2, SIGTER
 /** Records a temporary file or folder that an interrupt must remove. */
 export function trackTemporary(path: string): void {
   live.add(path);
+}
+
+/**
+ * Returns at once, unless the guard is handling a signal: then it never returns, so that no new
+ * temporary is started while the guard removes them (it exits the process when it is done).
+ */
+export async function unlessInterrupted(): Promise<void> {
+  if (exiting) await new Promise(() => {});
+}
+
+/**
+ * Records a write into a temporary that is in flight: on an interrupt the guard waits for it (so the
+ * file it creates is there to be removed) before removing the temporaries. Returns `write`.
+ */
+export function trackWrite<T>(write: Promise<T>): Promise<T> {
+  inflight.add(write);
+  write.then(() => inflight.delete(write), () => inflight.delete(write));
+  return write;
 }
 
 /** Forgets a temporary (it was renamed into place or removed). */
@@ -62,7 +83,8 @@ function exitFor(signal: Deno.Signal): never {
 }
 
 async function runHooks(): Promise<void> {
-  const all = [...hooks].map((hook) => hook().catch(() => {}));
+  const all: Promise<unknown>[] = [...hooks].map((hook) => hook().catch(() => {}));
+  all.push(...[...inflight].map((write) => write.catch(() => {})));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const limit = new Promise<void>((resolve) => timer = setTimeout(resolve, 15_000));
   await Promise.race([Promise.all(all), limit]);
@@ -79,7 +101,7 @@ function onSignal(signal: Deno.Signal): void {
   console.error(
     `${installed?.name ?? "latentlab"}: interrupted (${signal}); the previous outputs are unchanged`,
   );
-  if (hooks.size === 0) exitFor(signal);
+  if (hooks.size === 0 && inflight.size === 0) exitFor(signal);
   runHooks().finally(() => exitFor(signal));
 }
 
@@ -111,10 +133,21 @@ export function exitProcess(code: number): void {
 }
 
 /**
+ * Gives a signal that already arrived the chance to be handled (an event-loop turn: signal listeners
+ * only run there, and a busy computation may have delayed them). Call it before committing outputs,
+ * so that a Ctrl-C pressed during the work stops the process before anything is replaced.
+ */
+export async function handlePendingSignals(): Promise<void> {
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
+  if (exiting) await new Promise(() => {}); // the guard is exiting: never start a commit
+}
+
+/**
  * Runs `fn` (a short commit: renames) with signals held: a signal that arrives meanwhile takes effect
  * only when `fn` has finished, so its renames are never cut in half.
  */
 export async function holdingSignals<T>(fn: () => Promise<T>): Promise<T> {
+  if (exiting && holding === 0) await new Promise(() => {}); // the guard is exiting: never start a commit
   holding += 1;
   try {
     return await fn();

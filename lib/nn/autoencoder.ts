@@ -439,6 +439,7 @@ export async function runBatched(
   const indices = options.indices ?? { length: data.count };
   const count = indices.length;
   const out = new Float32Array(count * width);
+  let lastYield = performance.now();
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
     const batch = new Int32Array(n);
@@ -446,6 +447,11 @@ export async function runBatched(
     const output = tf.tidy(() => model.predict(batchTensor(data, batch)) as tf.Tensor);
     out.set(await output.data() as Float32Array, start * width);
     output.dispose();
+    if (performance.now() - lastYield > 100) {
+      // Let signal listeners (Ctrl-C) and other tasks run: the wasm backend's data() never yields.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      lastYield = performance.now();
+    }
   }
   return out;
 }

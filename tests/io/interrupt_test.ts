@@ -69,6 +69,24 @@ Deno.test({
 });
 
 Deno.test({
+  name: "interrupt: a Ctrl-C during a computation that starves the event loop is handled before the commit",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      await oldFiles(dir);
+      const run = await interrupt("busy", dir, "SIGINT");
+      assert.equal(run.code, 130, run.stderr);
+      assert.doesNotMatch(run.stdout, /committed/);
+      assert.match(run.stderr, /the previous outputs are unchanged/);
+      assert.deepEqual(contents(dir), OLD);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "interrupt: SIGTERM exits 143; interrupt hooks run before the temporaries go",
   ignore: Deno.build.os === "windows",
   async fn() {
