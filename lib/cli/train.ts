@@ -112,7 +112,7 @@ export const trainTool = defineTool({
       kind: "integer",
       min: 1,
       max: 6,
-      description: "Conv layers (without --filters: 32, 64, 128, ... filters)",
+      description: "Conv layers (give --filters too when not 2)",
     },
     filters: {
       names: ["--filters"],
@@ -160,10 +160,20 @@ export const trainTool = defineTool({
     if (filters !== undefined && flags.convLayers !== undefined && filters.length !== flags.convLayers) {
       throw new InputError(`--filters: ${filters.length} values for --conv-layers ${flags.convLayers}`);
     }
-    const base = Array.isArray(DEFAULT_ARCHITECTURE.filters) ? DEFAULT_ARCHITECTURE.filters[0] : 32;
+    const defaultFilters = resolveAutoencoderConfig(DEFAULT_ARCHITECTURE).filters;
+    if (
+      filters === undefined && flags.convLayers !== undefined && flags.convLayers !== defaultFilters.length
+    ) {
+      const example = Array.from({ length: flags.convLayers }, (_, i) => 16 * 2 ** i).join(",");
+      throw new InputError(
+        `--conv-layers: ${flags.convLayers} conv layers need --filters with ${flags.convLayers} values (e.g. --filters ${example}); the default has ${defaultFilters.length} (${
+          defaultFilters.join(",")
+        })`,
+      );
+    }
     const overrides: AutoencoderConfig = {
       convLayers: flags.convLayers ?? filters?.length,
-      filters: filters ?? (flags.convLayers !== undefined ? base : undefined),
+      filters,
       kernelSize: flags.kernelSize,
       downsampling: flags.downsampling,
       batchSize: flags.batchSize,

@@ -20,6 +20,10 @@ Deno.test("train: every bad flag is one line naming it, exit 2, before any work"
       [["--kernel-size", "99", ...models], /^train: error: --kernel-size: 99 is out of range/],
       [["--conv-layers", "7", ...models], /^train: error: --conv-layers: 7 is out of range/],
       [
+        ["--conv-layers", "6", ...models],
+        /^train: error: --conv-layers: 6 conv layers need --filters with 6 values/,
+      ],
+      [
         ["--conv-layers", "3", "--filters", "8,16", ...models],
         /^train: error: --filters: 2 values for --conv-layers 3/,
       ],
