@@ -50,7 +50,7 @@ const TEXT_PIECES = [
 ];
 
 /** One seeded mutation of `input` (1 to 3 operators). */
-export function mutate(input: Uint8Array, random: Random, text: boolean): Uint8Array {
+function mutate(input: Uint8Array, random: Random, text: boolean): Uint8Array {
   let bytes: Uint8Array = input.slice();
   const operators = 1 + random.int(3);
   for (let n = 0; n < operators; n++) {

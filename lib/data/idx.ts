@@ -326,11 +326,19 @@ export async function writeImages(path: string, images: ImageSet): Promise<void>
 
 /** Reads an IDX uint8 label file (magic 0x00000801). `expectedCount`, when given, must match. */
 export async function readLabels(path: string, expectedCount?: number): Promise<Uint8Array> {
-  return labelsFromIdx(await readIdx(path), path, expectedCount);
+  return labelsFromIdx(await readIdx(path), path, { expectedCount });
 }
 
-/** Checks a decoded IDX array as labels (see {@linkcode readLabels}); `path` prefixes errors. */
-export function labelsFromIdx(array: IdxArray, path: string, expectedCount?: number): Uint8Array {
+/**
+ * Checks a decoded IDX array as labels (see {@linkcode readLabels}), `options.expectedCount` of them
+ * when given; `path` prefixes errors.
+ */
+export function labelsFromIdx(
+  array: IdxArray,
+  path: string,
+  options: { expectedCount?: number } = {},
+): Uint8Array {
+  const expectedCount = options.expectedCount;
   if (array.type !== "uint8" || array.dims.length !== 1) {
     throw new InputError(
       `${path}: not a label file (expected uint8 with 1 dim, magic 0x00000801; found ${array.type} with ${array.dims.length} dims)`,

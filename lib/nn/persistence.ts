@@ -109,7 +109,7 @@ async function captureArtifacts(model: tfl.LayersModel): Promise<tf.io.ModelArti
  * Writes `model` into the existing, empty folder `folder` as `model.json`, `weights.bin` and
  * `metadata.json` (with the weights' checksum added); returns the metadata written.
  */
-export async function writeModelFiles(
+async function writeModelFiles(
   model: tfl.LayersModel,
   folder: string,
   metadata: ModelMetadata,

@@ -195,7 +195,7 @@ async function parseEveryWay(bytes: Uint8Array): Promise<void> {
   for (
     const read of [
       () => imagesFromIdx(array, "fuzz.idx", { limit: 3 }),
-      () => labelsFromIdx(array, "fuzz.idx", 4),
+      () => labelsFromIdx(array, "fuzz.idx", { expectedCount: 4 }),
     ]
   ) {
     try {
