@@ -24,6 +24,8 @@ interface Protected {
   shown: string;
   real: string;
   role?: FolderRole;
+  /** Only the folder itself is protected, not what lies inside (a models folder: its models are). */
+  exact?: boolean;
 }
 
 interface Output {
@@ -141,7 +143,11 @@ export class PathGuard {
     }
     if (!info.isDirectory) throw new InputError(`${flag}: ${path} is a file, expected a ${options.role}`);
     const real = Deno.realPathSync(path);
-    this.#inputs.push({ flag, shown: path, real, role: options.role });
+    if (options.role === "models folder") {
+      // New outputs may go into a folder of models (e.g. --save models/clf), but not into a model.
+      this.#inputs.push({ flag, shown: path, real, role: options.role, exact: true });
+      this.#protectModels(flag, path, real);
+    } else this.#inputs.push({ flag, shown: path, real, role: options.role });
     let count = 0;
     const visit = (dir: string, depth: number) => {
       let entries: Deno.DirEntry[];
@@ -168,12 +174,36 @@ export class PathGuard {
     return path;
   }
 
+  /** Protects the model folders (with a `metadata.json`) directly in `real` and one level deeper. */
+  #protectModels(flag: string, path: string, real: string): void {
+    const visit = (dir: string, depth: number) => {
+      let entries: Deno.DirEntry[];
+      try {
+        entries = [...Deno.readDirSync(dir)];
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        if (!entry.isDirectory) continue;
+        const child = join(dir, entry.name);
+        if (statOrUndefined(join(child, "metadata.json"))?.isFile) {
+          const shown = join(path, child.slice(real.length + 1));
+          this.#inputs.push({ flag, shown, real: child, role: "model folder" });
+        } else if (depth < 1) visit(child, depth + 1);
+      }
+    };
+    visit(real, 0);
+  }
+
   #refuseInputs(flag: string, shown: string, real: string, info: Deno.FileInfo | undefined): void {
     for (const input of this.#inputs) {
       if (input.role === undefined && real === input.real) {
         throw new InputError(`${flag}: ${shown} is the input file of ${input.flag} (${input.shown})`);
       }
-      if (input.role !== undefined && inside(real, input.real)) {
+      if (input.exact && real === input.real) {
+        throw new InputError(`${flag}: ${shown} is the ${input.role} of ${input.flag} (${input.shown})`);
+      }
+      if (input.role !== undefined && !input.exact && inside(real, input.real)) {
         const relation = real === input.real ? "is" : "lies inside";
         throw new InputError(
           `${flag}: ${shown} ${relation} the ${input.role} of ${input.flag} (${input.shown})`,

@@ -200,7 +200,7 @@ Deno.test("reduce: the pair is replaced together; a refused output leaves both o
       ],
       [
         ["-od", join(files.models, "best", "weights.bin"), "-oq", files.oq],
-        /^reduce: error: -od: .* lies inside the models folder of --models/,
+        /^reduce: error: -od: .* lies inside the model folder of --models \(.*best\)/,
       ],
       [
         ["-od", files.od, "-oq", join(dir, "adir", "..", "d.idx")],

@@ -104,3 +104,31 @@ Deno.test({
     }
   },
 });
+
+Deno.test("PathGuard: outputs may go into a folder of models, never into one of its models", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const real = await Deno.realPath(dir);
+    for (const model of ["ae-latent10", "fashion-mnist/ae-latent20"]) {
+      await Deno.mkdir(join(dir, "models", model), { recursive: true });
+      await Deno.writeTextFile(join(dir, "models", model, "metadata.json"), "{}");
+    }
+    const guard = new PathGuard();
+    guard.inputFolder("--models", join(dir, "models"), { role: "models folder" });
+    assert.equal(guard.wholeFolder("--save", join(dir, "models", "clf")), join(real, "models", "clf"));
+    assert.throws(
+      () => guard.outputFile("-o", join(dir, "models", "ae-latent10", "weights.bin")),
+      refused(/^-o: .* lies inside the model folder of --models \(.*ae-latent10\)/),
+    );
+    assert.throws(
+      () => guard.outputFile("-o", join(dir, "models", "fashion-mnist", "ae-latent20", "x")),
+      refused(/lies inside the model folder of --models/),
+    );
+    assert.throws(
+      () => guard.outputFolder("--out", join(dir, "models")),
+      refused(/is the models folder of --models/),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
