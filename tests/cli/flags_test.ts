@@ -213,3 +213,29 @@ Deno.test("runTool: help exits 0, InputError exits 2 with one line", async () =>
   assert.match(help, /-w <number> +Window \[> 0 \.\. 10\]/);
   assert.match(help, /-p, --param <text> +Parameter \(repeatable\)/);
 });
+
+Deno.test("runTool: the temporaries a killed run left in an output folder are removed before the work", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const child = new Deno.Command("true").spawn();
+    await child.status; // its process id is not running any more
+    const stale = join(dir, `.out.txt.latentlab-${child.pid}-1.tmp`);
+    const legacy = join(dir, `.out.txt.${child.pid}.1.tmp`); // the earlier writer's name for it
+    await Deno.writeTextFile(stale, "half a result");
+    await Deno.writeTextFile(legacy, "half a result");
+    const seen: string[][] = [];
+    const tool = defineTool({
+      name: "demo",
+      summary: "A demo tool.",
+      flags: { out: { names: ["-o"], kind: "output", required: true, description: "Output" } },
+      run() {
+        seen.push([...Deno.readDirSync(dir)].map((entry) => entry.name));
+        return Promise.resolve();
+      },
+    });
+    assert.equal(await runTool(tool, ["-o", join(dir, "out.txt")]), 0);
+    assert.deepEqual(seen, [[]]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
