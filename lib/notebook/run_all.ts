@@ -16,7 +16,8 @@ import {
 } from "./executor.ts";
 import { formatDuration, notebookToHtml, reportName } from "./html.ts";
 import { writeIndex } from "./index_page.ts";
-import { plotlyScriptPath } from "../report/static_export.ts";
+import { plotlyJsSource } from "../report/plotly.ts";
+import { publishNotebook, type PublishOptions } from "./publish.ts";
 
 /** Options for {@linkcode runAllNotebooks}. */
 export interface RunAllOptions {
@@ -36,6 +37,11 @@ export interface RunAllOptions {
   log?: (line: string) => void;
   /** Aborting kills the running kernel and stops. */
   signal?: AbortSignal;
+  /**
+   * How executed notebooks are written for Jupyter (see `publish.ts`): static figure images (default: when
+   * chromium is there) and signing for the user's Jupyter (default: yes, like notebooks Jupyter ran).
+   */
+  publish?: PublishOptions;
 }
 
 /** The outcome of one notebook. */
@@ -102,7 +108,7 @@ export async function runAllNotebooks(notebooksDir: string, options: RunAllOptio
   }
   const env = { LATENTLAB_RESULTS: outDir, ...options.env };
   const html = options.html ?? true;
-  const plotlyJs = html ? await Deno.readTextFile(plotlyScriptPath()) : undefined;
+  const plotlyJs = plotlyJsSource();
   const notebooks: NotebookSummary[] = [];
   const started = performance.now();
   log(`notebooks: running ${paths.length} notebook(s) from ${notebooksDir} into ${outDir}`);
@@ -121,6 +127,7 @@ export async function runAllNotebooks(notebooksDir: string, options: RunAllOptio
       },
       signal: options.signal,
     });
+    await publishNotebook(result.notebook, executedPath, { plotlyJs, ...options.publish });
     const summary: NotebookSummary = { path, executedPath, run: result.run };
     if (html) {
       summary.htmlPath = join(outDir, reportName(path));

@@ -35,6 +35,7 @@ Deno.test({
         outDir: out,
         only: ["00_tour"],
         log: () => {},
+        publish: { sign: { dataDir: join(out, ".jupyter") } },
       });
       assert.ok(summary.ok, summary.notebooks.map((n) => n.failure).join("; "));
       const page = await session.browser.newPage({ viewport: { width: 1200, height: 900 } });

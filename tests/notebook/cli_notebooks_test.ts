@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { extractParams } from "../../lib/cli/notebooks.ts";
 import { readNotebook } from "../../lib/notebook/ipynb.ts";
+import { isNotebookTrusted } from "../../lib/notebook/trust.ts";
+import { countPlotlyLoaders } from "../../lib/report/plotly.ts";
 import { cellById, runNotebooksCli } from "./_helpers.ts";
 
 Deno.test("--param is repeatable and the other flags pass through", () => {
@@ -23,6 +25,10 @@ Deno.test("`deno task notebooks --param` reaches the notebook as LATENTLAB_* and
     const index = await Deno.readTextFile(join(out, "index.html"));
     assert.ok(index.includes('<a href="rich.html">rich</a>') && index.includes("LATENTLAB_SEED=42"));
     assert.ok((await Deno.stat(join(out, "rich.html"))).size > 1_000_000, "plotly.js inlined");
+    // The executed notebook opens with its figure in Jupyter: plotly.js once, signed (here in <out>/.jupyter).
+    assert.equal(countPlotlyLoaders(await Deno.readTextFile(join(out, "rich.ipynb"))), 1);
+    assert.equal(await isNotebookTrusted(executed, { dataDir: join(out, ".jupyter") }), true);
+    assert.ok(!index.includes(".jupyter"), "the Jupyter data folder is not listed as a result");
   } finally {
     await Deno.remove(out, { recursive: true });
   }
