@@ -53,6 +53,7 @@ export {
 /** The image set type of `lib/data/idx.ts` (input of {@linkcode imageAt}). */
 export type { ImageSet } from "../data/idx.ts";
 export {
+  GRID_TEXT_CAPTIONS,
   imageAt,
   imageGridBundle,
   type ImageGridOptions,
