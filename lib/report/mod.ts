@@ -30,6 +30,8 @@ export {
   tableHtml,
   type TableOptions,
   tableText,
+  writeTable,
+  type WrittenTable,
 } from "./table.ts";
 export {
   countPlotlyLoaders,
