@@ -17,6 +17,7 @@
  * @module
  */
 import { createRequire } from "node:module";
+import { gzipSync } from "node:zlib";
 import { display, type DisplayBundle, escapeHtml, jsonForScript, toBase64 } from "./display.ts";
 
 /** A Plotly figure: traces, layout and config as plain JSON. */
@@ -99,37 +100,69 @@ function scriptSafe(source: string): string {
   return source.replace(/<\/(script)/gi, "<\\/$1");
 }
 
+const packed = new Map<string, string>();
+
+/** `source` gzip-compressed and base64-encoded (cached; deterministic: no timestamp in the header). */
+function packSource(source: string): string {
+  let value = packed.get(source);
+  if (value === undefined) {
+    value = toBase64(gzipSync(new TextEncoder().encode(source), { level: 9 }));
+    packed.set(source, value);
+  }
+  return value;
+}
+
 // The page-side registry shared by the loader and every figure script (plain ES5: it runs in any page).
 const HUB = "var w = window, hub = w.__latentlabPlotly = w.__latentlabPlotly || { waiting: [] };";
 
 /**
- * JavaScript that loads plotly.js once per page and draws the figures waiting for it. plotly.js runs in a
- * function whose `module`/`exports` are local and whose `define` is undefined, so it neither registers an
- * anonymous AMD module on a RequireJS page (classic Notebook, nbconvert's templates) nor depends on one;
- * `window.Plotly` is set either way, and on a RequireJS page it is also registered as the AMD module
- * `plotly` (as plotly.py's offline mode names it), when the page is viewed.
+ * JavaScript that loads plotly.js once per page and draws the figures waiting for it. plotly.js travels
+ * gzip-compressed (base64, about 40 % of its size); the page unpacks it (`DecompressionStream`) and runs
+ * it in a function whose `module`/`exports` are local and whose `define` is undefined, so it neither
+ * registers an anonymous AMD module on a RequireJS page (classic Notebook, nbconvert's templates) nor
+ * depends on one. `window.Plotly` is set either way, and on a RequireJS page it is also registered as the
+ * AMD module `plotly` (as plotly.py's offline mode names it): decided when the page is viewed.
  */
 export function plotlyLoaderJs(plotlyJs: string = plotlyJsSource()): string {
   return `${PLOTLY_LOADER_MARK}
 (function () {
   ${HUB}
-  if (!(w.Plotly && w.Plotly.newPlot)) {
+  function ready() {
+    if (typeof w.define === "function" && w.define.amd && typeof w.require === "function" &&
+        w.require.defined && !w.require.defined("plotly") && !hub.amd) {
+      hub.amd = true;
+      w.define("plotly", [], function () { return w.Plotly; });
+      w.require(["plotly"], function () {});
+    }
+    var waiting = hub.waiting.splice(0, hub.waiting.length);
+    for (var i = 0; i < waiting.length; i++) {
+      try { waiting[i](w.Plotly); } catch (error) { if (w.console) w.console.error(error); }
+    }
+  }
+  if (w.Plotly && w.Plotly.newPlot) { ready(); return; }
+  if (hub.loading) return;
+  hub.loading = true;
+  var packed = "${packSource(plotlyJs)}";
+  function run(source) {
     w.PlotlyConfig = w.PlotlyConfig || { MathJaxConfig: "local" };
-    var holder = { exports: {} };
-    (function (module, exports, define) {
-${plotlyJs}
-    }).call(w, holder, holder.exports, undefined);
-    if (!(w.Plotly && w.Plotly.newPlot) && holder.exports && holder.exports.newPlot) w.Plotly = holder.exports;
+    hub.holder = { exports: {} };
+    var script = document.createElement("script");
+    script.text = "(function (module, exports, define) {\\n" + source +
+      "\\n}).call(window, window.__latentlabPlotly.holder, window.__latentlabPlotly.holder.exports, undefined);";
+    document.head.appendChild(script);
+    var exported = hub.holder.exports;
+    if (!(w.Plotly && w.Plotly.newPlot) && exported && exported.newPlot) w.Plotly = exported;
+    hub.loading = false;
+    ready();
   }
-  if (typeof w.define === "function" && w.define.amd && typeof w.require === "function" &&
-      w.require.defined && !w.require.defined("plotly") && !hub.amd) {
-    hub.amd = true;
-    w.define("plotly", [], function () { return w.Plotly; });
-    w.require(["plotly"], function () {});
-  }
-  var waiting = hub.waiting.splice(0, hub.waiting.length);
-  for (var i = 0; i < waiting.length; i++) {
-    try { waiting[i](w.Plotly); } catch (error) { if (w.console) w.console.error(error); }
+  try {
+    var binary = atob(packed), bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text().then(run,
+      function (error) { hub.loading = false; if (w.console) w.console.error("plotly.js: " + error); });
+  } catch (error) {
+    hub.loading = false;
+    if (w.console) w.console.error("plotly.js could not be unpacked: " + error);
   }
 })();
 `;
@@ -263,8 +296,27 @@ function markPlotlyJsSent(sent: boolean): void {
  */
 export async function showFigure(figure: Figure, options: PlotlyBundleOptions = {}): Promise<void> {
   const carry = options.includePlotlyJs ?? (kernelSession() && !plotlyJsSent());
-  await display(plotlyBundle(figure, { ...options, includePlotlyJs: carry }));
-  if (carry && kernelSession()) markPlotlyJsSent(true);
+  if (!carry) {
+    await display(plotlyBundle(figure, options));
+    return;
+  }
+  await displayLarge(plotlyBundle(figure, { ...options, includePlotlyJs: true }));
+  if (kernelSession()) markPlotlyJsSent(true);
+}
+
+/**
+ * Displays a large bundle (one carrying plotly.js) and, in a kernel, waits for it to leave: the Deno
+ * kernel's `display` resolves before a large message is on the wire, and the kernel's next messages (the
+ * cell's `idle` status, later outputs) can overtake it, so Jupyter drops it or shows it in the next cell.
+ * Waiting several times as long as the display took (at least 0.5 s, at most 5 s) lets it go first; it
+ * happens once per kernel session.
+ */
+async function displayLarge(bundle: DisplayBundle): Promise<void> {
+  const started = performance.now();
+  await display(bundle);
+  if (!kernelSession()) return;
+  const wait = Math.min(5000, Math.max(500, 8 * (performance.now() - started)));
+  await new Promise((resolve) => setTimeout(resolve, wait));
 }
 
 function kernelSession(): boolean {
@@ -281,7 +333,7 @@ function kernelSession(): boolean {
  * that cannot ask the kernel for it again (JupyterLab, VS Code).
  */
 export async function showPlotlyJs(): Promise<void> {
-  await display({
+  await displayLarge({
     "text/html": plotlyLoaderHtml(),
     "text/plain": `plotly.js ${plotlyJsVersion()} for the figures of this page`,
   });
@@ -290,7 +342,7 @@ export async function showPlotlyJs(): Promise<void> {
 
 /** Answers a page that asks the kernel for the loader again (see the module doc); not shown in any cell. */
 async function resendLoader(): Promise<void> {
-  await display({ [PLOTLY_LOADER_MIME]: plotlyLoaderJs(), "text/plain": "" });
+  await displayLarge({ [PLOTLY_LOADER_MIME]: plotlyLoaderJs(), "text/plain": "" });
 }
 
 (globalThis as unknown as Record<symbol, unknown>)[Symbol.for(RESEND_KEY)] = resendLoader;
