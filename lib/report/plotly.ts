@@ -211,10 +211,11 @@ function figureScript(id: string, plain: Figure, height: number, note: string): 
     p.textContent = ${jsonForScript(note)};
     el.appendChild(p);
   }
-  // A classic Notebook page on a live kernel whose outputs lost the loader: ask the kernel for it once.
-  var nb = w.Jupyter && w.Jupyter.notebook, kernel = nb && nb.kernel;
+  // A classic Notebook page on a live kernel whose outputs lost the loader: ask the kernel for it once
+  // (on a page being loaded the kernel connects after the outputs are shown: wait for it).
   function ask() {
-    if (hub.asked || (w.Plotly && w.Plotly.newPlot)) return;
+    var kernel = w.Jupyter.notebook.kernel;
+    if (hub.asked || (w.Plotly && w.Plotly.newPlot) || !kernel || typeof kernel.execute !== "function") return;
     hub.asked = true;
     kernel.execute(${jsonForScript(askKernel)}, { iopub: { output: function (msg) {
       var data = msg && msg.content && msg.content.data, js = data && data[${
@@ -228,11 +229,12 @@ function figureScript(id: string, plain: Figure, height: number, note: string): 
   }
   setTimeout(function () {
     if (w.Plotly && w.Plotly.newPlot) return;
-    if (kernel && typeof kernel.execute === "function") {
-      if (kernel.is_connected && kernel.is_connected()) ask();
-      else if (nb.events && nb.events.one) nb.events.one("kernel_ready.Kernel", ask);
-      setTimeout(missing, 15000);
-    } else missing();
+    var nb = w.Jupyter && w.Jupyter.notebook;
+    if (!nb || !nb.events || typeof nb.events.one !== "function") { missing(); return; }
+    var kernel = nb.kernel;
+    if (kernel && kernel.is_connected && kernel.is_connected()) ask();
+    else nb.events.one("kernel_ready.Kernel", ask);
+    setTimeout(missing, 20000);
   }, 1500);
 })();`;
 }
