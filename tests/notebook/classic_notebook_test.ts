@@ -292,6 +292,40 @@ Deno.test({
         await page.close();
       });
 
+      await t.step("the README's new notebook importing the library runs", async () => {
+        const readme = await Deno.readTextFile(join(PROJECT_ROOT, "README.md"));
+        const snippet = /```ts\n(import \* as ll from "\.\.\/lib\/mod\.ts";[\s\S]*?)```/.exec(readme)?.[1];
+        assert.ok(snippet, "README shows a new notebook's first cell");
+        const notebook: Notebook = {
+          nbformat: 4,
+          nbformat_minor: 4,
+          metadata: {
+            kernelspec: { name: "latentlab", display_name: "Deno (latentlab)", language: "typescript" },
+          },
+          cells: [{ cell_type: "code", metadata: {}, execution_count: null, source: snippet, outputs: [] }],
+        };
+        const file = join(root, "notebooks", "new.ipynb");
+        await writeNotebook(file, notebook);
+        const { page, problems } = await openNotebook(session.browser, server, "notebooks/new.ipynb");
+        await runCellByCell(page);
+        const saved = await saveAndRead(page, file);
+        assertNoErrors(saved, "new notebook");
+        const outputs = saved.cells[0].outputs!.map((o) =>
+          "data" in o ? Object.keys(o.data).sort().join(",") : o.output_type
+        );
+        assert.deepEqual(outputs, [
+          "image/png,text/plain",
+          "text/html,text/plain",
+          "application/vnd.plotly.v1+json,text/html,text/plain",
+        ]);
+        assertFiguresDrawn(await drawnFigures(page, 1), expectedFigures(saved), "new notebook");
+        for (const ext of ["csv", "parquet"]) {
+          assert.ok((await Deno.stat(join(root, "results", `my_ink.${ext}`))).isFile);
+        }
+        assert.deepEqual(problems, []);
+        await page.close();
+      });
+
       await t.step(
         "an executed notebook opens trusted with its figures; an untrusted copy shows images",
         async () => {
