@@ -227,8 +227,9 @@ function figureScript(id: string, plain: Figure, height: number, note: string): 
       document.head.appendChild(script);
     } } }, { silent: false, store_history: false, stop_on_error: false });
   }
-  setTimeout(function () {
+  setTimeout(function check() {
     if (w.Plotly && w.Plotly.newPlot) return;
+    if (hub.loading) { setTimeout(check, 500); return; } // a loader is unpacking plotly.js
     var nb = w.Jupyter && w.Jupyter.notebook;
     if (!nb || !nb.events || typeof nb.events.one !== "function") { missing(); return; }
     var kernel = nb.kernel;
