@@ -7,7 +7,7 @@
  * const images = await ll.readImages(files.trainImages);
  * ```
  *
- * - data: IDX files, the built-in `mnist-sample`, named data sets, classes files
+ * - data: IDX files, the built-in `mnist-sample`, named data sets, classes files, latent vectors as Parquet
  * - nn: TensorFlow.js backend choice, conv autoencoder, training, persistence, latent scaling, classifier
  * - kernels + search: exact L1 k-NN (WebAssembly SIMD, Workers) and LSH
  * - emd: Earth Mover's Distance (HiGHS linear program and a fast exact transport solver), pruned k-NN
@@ -22,6 +22,7 @@ export * from "./data/idx.ts";
 export * from "./data/datasets.ts";
 export * from "./data/mnist_sample.ts";
 export * from "./data/classes_file.ts";
+export * from "./data/latent_parquet.ts";
 export * from "./nn/mod.ts";
 export * from "./kernels/mod.ts";
 export * from "./search/mod.ts";

@@ -6,7 +6,8 @@
  *
  * Output paths (relative to the results folder, `results/` by default), read by notebooks B and D:
  * - `latent/<dataset>_d<D>_dataset.idx`, `latent/<dataset>_d<D>_queries.idx`: latent files of the
- *   dataset (train) and query (test) images for latent dim D (spec section 0);
+ *   dataset (train) and query (test) images for latent dim D (spec section 0), each with the same vectors
+ *   as Parquet beside it (`.parquet`, see `lib/data/latent_parquet.ts`) for other tools;
  * - `classes/<dataset>.txt`: the classifier's classes file of the dataset (train) images.
  * @module
  */
@@ -15,6 +16,7 @@ import type { AutoencoderConfig } from "./autoencoder.ts";
 import { type LatentEncoder, type ReducedSets, reduceImages } from "./latent.ts";
 import { QUICK_CONFIG } from "./quick_train.ts";
 import { type ImageSet, writeLatent } from "../data/idx.ts";
+import { latentParquetPath, writeLatentParquet } from "../data/latent_parquet.ts";
 import { datasetSlug, type TaskAPaths, taskAPaths } from "../data/task_outputs.ts";
 
 export { datasetSlug, type TaskAPaths, taskAPaths };
@@ -107,17 +109,32 @@ export interface LatentFilesReport extends ReducedSets {
   datasetPath: string;
   /** Path of the queries' latent file. */
   queriesPath: string;
+  /** The same vectors as Parquet (`.parquet` beside the latent files). */
+  parquet: { dataset: string; queries: string };
   /** Seconds spent encoding (both sets). */
   encodeSeconds: number;
 }
 
+/** The image sets of {@linkcode writeLatentFiles}, with their labels when known (a Parquet column). */
+export interface LatentFilesInput {
+  /** The dataset (train) images: they fix the scale. */
+  dataset: ImageSet;
+  /** The query (test) images. */
+  queries: ImageSet;
+  /** Labels of the dataset images. */
+  datasetLabels?: ArrayLike<number>;
+  /** Labels of the query images. */
+  queryLabels?: ArrayLike<number>;
+}
+
 /**
  * The library's reduce step for one model: encodes `sets` with `reduceImages` (one scale from the
- * dataset) and writes both latent files atomically (the folders are created).
+ * dataset) and writes both latent files atomically (the folders are created), and the same vectors as
+ * Parquet beside them (`x.idx` → `x.parquet`, with a `label` column when the labels are given).
  */
 export async function writeLatentFiles(
   encoder: LatentEncoder,
-  sets: { dataset: ImageSet; queries: ImageSet },
+  sets: LatentFilesInput,
   paths: { dataset: string; queries: string },
 ): Promise<LatentFilesReport> {
   const started = performance.now();
@@ -128,7 +145,10 @@ export async function writeLatentFiles(
   }
   await writeLatent(paths.dataset, reduced.dataset);
   await writeLatent(paths.queries, reduced.queries);
-  return { ...reduced, datasetPath: paths.dataset, queriesPath: paths.queries, encodeSeconds };
+  const parquet = { dataset: latentParquetPath(paths.dataset), queries: latentParquetPath(paths.queries) };
+  await writeLatentParquet(parquet.dataset, reduced.dataset, { labels: sets.datasetLabels });
+  await writeLatentParquet(parquet.queries, reduced.queries, { labels: sets.queryLabels });
+  return { ...reduced, datasetPath: paths.dataset, queriesPath: paths.queries, parquet, encodeSeconds };
 }
 
 /** Ten distinct colours (Plotly/D3 category 10), one per class. */

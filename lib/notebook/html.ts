@@ -1,13 +1,13 @@
 /**
  * Standalone HTML export of an executed notebook, written in TypeScript (no nbconvert): markdown
  * rendered, code shown, outputs rendered (streams, errors, HTML tables, PNG/SVG images, Markdown, JSON),
- * and Plotly figures interactive with plotly.js inlined once per file, so a report works offline.
+ * and Plotly figures interactive with plotly.js inlined once per file, so a report works offline (the copy
+ * an executed notebook carries for Jupyter in its first figure's `text/html` is not used).
  * @module
  */
 import { basename } from "node:path";
 import { escapeHtml, jsonForScript, toBase64 } from "../report/display.ts";
-import { PLOTLY_MIME } from "../report/plotly.ts";
-import { plotlyScriptPath } from "../report/static_export.ts";
+import { countPlotlyLoaders, PLOTLY_MIME, plotlyJsSource } from "../report/plotly.ts";
 import { type Cell, type CellOutput, joinText, type MimeBundle, type Notebook } from "./ipynb.ts";
 import { renderMarkdown } from "./markdown.ts";
 import type { RunRecord } from "./executor.ts";
@@ -81,7 +81,12 @@ function renderBundle(data: MimeBundle, state: RenderState): string {
         jsonForScript(figure.layout ?? {})
       }, ${jsonForScript({ responsive: true, ...figure.config })});</script>`;
   }
-  if (data["text/html"] !== undefined) return `<div class="html">${outputText(data["text/html"])}</div>`;
+  if (data["text/html"] !== undefined) {
+    const html = outputText(data["text/html"]);
+    // plotly.js carried for Jupyter (`showPlotlyJs()`): the report has its own copy in <head>.
+    if (countPlotlyLoaders(html) > 0) return "";
+    return `<div class="html">${html}</div>`;
+  }
   if (typeof data["image/png"] === "string") {
     return `<img alt="figure" src="data:image/png;base64,${
       (data["image/png"] as string).replace(/\s/g, "")
@@ -195,14 +200,18 @@ function hasPlotly(notebook: Notebook): boolean {
   );
 }
 
-/** Renders an (executed) notebook as one standalone HTML page. */
-export async function notebookToHtml(notebook: Notebook, options: HtmlExportOptions = {}): Promise<string> {
+/** Renders an (executed) notebook as one standalone HTML page (a promise, for API stability). */
+export function notebookToHtml(notebook: Notebook, options: HtmlExportOptions = {}): Promise<string> {
+  return Promise.resolve(renderPage(notebook, options));
+}
+
+function renderPage(notebook: Notebook, options: HtmlExportOptions): string {
   const title = options.title ?? defaultTitle(notebook);
   const state: RenderState = { figures: 0 };
   const body = notebook.cells.map((cell) => renderCell(cell, state)).join("\n");
   let plotly = "";
   if (hasPlotly(notebook)) {
-    const source = options.plotlyJs ?? await Deno.readTextFile(plotlyScriptPath());
+    const source = options.plotlyJs ?? plotlyJsSource();
     plotly = `<script>${source.replace(/<\/script/gi, "<\\/script")}</script>`;
   }
   return `<!DOCTYPE html>

@@ -57,9 +57,10 @@ async function dataFiles(folder: string): Promise<string[]> {
     for await (const entry of Deno.readDir(dir)) {
       const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
       if (entry.isDirectory && entry.name === "screenshots") continue; // test screenshots, not results
+      if (entry.name.startsWith(".")) continue; // hidden folders and files (e.g. a Jupyter data folder)
       if (entry.isDirectory && depth < 2) await walk(join(dir, entry.name), relative, depth + 1);
       else if (
-        entry.isFile && /\.(csv|parquet|png|svg|json|txt)$/i.test(entry.name) && !entry.name.startsWith(".")
+        entry.isFile && /\.(csv|parquet|png|svg|json|txt)$/i.test(entry.name)
       ) {
         found.push(relative);
       }

@@ -333,7 +333,8 @@ export class KernelClient {
    * whatever request runs next. So after each cell this client runs a tiny request that prints a random
    * marker to stdout and stderr: pipes keep order, so once both markers are back every earlier line has
    * been published. Everything printed before the markers is attributed to the cell; the markers are
-   * removed.
+   * removed. Displays tagged with the marker request (late ones, queued behind a big display) go to the
+   * cell too.
    */
   async execute(code: string, options: ExecuteOptions = {}): Promise<ExecuteOutcome> {
     const timeoutMs = options.timeoutMs ?? 600_000;
@@ -416,7 +417,14 @@ export class KernelClient {
         }
         return;
       }
-      if (parent === flushId && flushId !== "") return; // status and execute_input of the flush request
+      if (parent === flushId && flushId !== "") {
+        // A display the cell awaited can still be queued behind a big one (a figure carrying plotly.js) and
+        // go out tagged with the flush request: it belongs to the cell. The rest is the flush's own status.
+        if (message.header.msg_type === "display_data") {
+          handler({ ...message, parent_header: { ...message.parent_header, msg_id: cellMsgId } });
+        }
+        return;
+      }
       handler(message);
     };
     try {

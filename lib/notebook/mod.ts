@@ -115,3 +115,20 @@ export {
   type RunAllSummary,
 } from "./run_all.ts";
 export { type JupyterMessage, type MessageHeader } from "./protocol.ts";
+export {
+  type PreparedFigures,
+  prepareFigures,
+  type PrepareFiguresOptions,
+  preparePublication,
+  type PublishedNotebook,
+  publishNotebook,
+  type PublishOptions,
+  STATIC_FIGURE_WIDTH,
+} from "./publish.ts";
+export {
+  isNotebookTrusted,
+  type NotaryOptions,
+  notebookSecret,
+  notebookSignature,
+  signNotebook,
+} from "./trust.ts";

@@ -27,7 +27,9 @@ import {
 } from "./executor.ts";
 import { formatDuration, notebookToHtml, reportName } from "./html.ts";
 import { writeIndex } from "./index_page.ts";
-import { plotlyScriptPath } from "../report/static_export.ts";
+import { plotlyJsSource } from "../report/plotly.ts";
+import { preparePublication, type PublishOptions } from "./publish.ts";
+import { signNotebook } from "./trust.ts";
 
 /** Options for {@linkcode runAllNotebooks}. */
 export interface RunAllOptions {
@@ -47,6 +49,11 @@ export interface RunAllOptions {
   log?: (line: string) => void;
   /** Aborting kills the running kernel, puts the results folder back as it was, and stops. */
   signal?: AbortSignal;
+  /**
+   * How executed notebooks are written for Jupyter (see `publish.ts`): static figure images (default: when
+   * chromium is there) and signing for the user's Jupyter (default: yes, like notebooks Jupyter ran).
+   */
+  publish?: PublishOptions;
 }
 
 /** The outcome of one notebook. */
@@ -132,7 +139,7 @@ export async function runAllNotebooks(notebooksDir: string, options: RunAllOptio
   const managed = ["index.html", ...all.flatMap((path) => Object.values(resultFileNames(path)))];
   const env = { LATENTLAB_RESULTS: outDir, ...options.env };
   const html = options.html ?? true;
-  const plotlyJs = html ? await Deno.readTextFile(plotlyScriptPath()) : undefined;
+  const plotlyJs = plotlyJsSource();
   const notebooks: NotebookSummary[] = [];
   const started = performance.now();
   let interrupted = false;
@@ -162,7 +169,15 @@ export async function runAllNotebooks(notebooksDir: string, options: RunAllOptio
         interrupted = true;
         break;
       }
-      summary = await commitResults(outDir, { path, result, snapshot, files, html, plotlyJs });
+      summary = await commitResults(outDir, {
+        path,
+        result,
+        snapshot,
+        files,
+        html,
+        plotlyJs,
+        publish: options.publish ?? {},
+      });
     } catch (error) {
       await restoreSnapshot(snapshot);
       throw error;
@@ -200,7 +215,8 @@ interface CommitRequest {
   snapshot: Snapshot;
   files: ReturnType<typeof resultFileNames>;
   html: boolean;
-  plotlyJs: string | undefined;
+  plotlyJs: string;
+  publish: PublishOptions;
 }
 
 /**
@@ -214,6 +230,7 @@ async function commitResults(outDir: string, request: CommitRequest): Promise<No
   if (failure) await restoreSnapshot(snapshot);
   const executedPath = join(outDir, failure ? files.failed : files.executed);
   const htmlPath = request.html ? join(outDir, failure ? files.failedHtml : files.html) : undefined;
+  await preparePublication(result.notebook, { plotlyJs: request.plotlyJs, ...request.publish });
   const outputs = new OutputSet();
   try {
     await outputs.addFile(executedPath, serializeNotebook(result.notebook));
@@ -236,6 +253,8 @@ async function commitResults(outDir: string, request: CommitRequest): Promise<No
   } finally {
     await outputs.discard();
   }
+  const sign = request.publish.sign ?? true;
+  if (sign !== false) await signNotebook(result.notebook, sign === true ? {} : sign);
   return { path, executedPath, htmlPath, run: result.run, failure };
 }
 

@@ -112,10 +112,20 @@ export function imageGridPng(images: Uint8Array[], options: ImageGridOptions = {
   return encodePng({ width, height, channels: 3, pixels: out });
 }
 
-/** A display bundle (`image/png` + `text/plain`) for an image grid. */
+/** Captions listed in an image grid's `text/plain` form before it is cut with "…". */
+export const GRID_TEXT_CAPTIONS = 10;
+
+/**
+ * A display bundle (`image/png` + `text/plain`) for an image grid. The text lists the first
+ * {@linkcode GRID_TEXT_CAPTIONS} captions and ends with "…" when it leaves some out.
+ */
 export function imageGridBundle(images: Uint8Array[], options: ImageGridOptions = {}): DisplayBundle {
   const png = imageGridPng(images, options);
-  const captionNote = options.captions?.length ? `: ${options.captions.slice(0, 10).join(", ")}` : "";
+  const captions = options.captions ?? [];
+  const cut = captions.length > GRID_TEXT_CAPTIONS;
+  const captionNote = captions.length
+    ? `: ${captions.slice(0, GRID_TEXT_CAPTIONS).join(", ")}${cut ? ", …" : ""}`
+    : "";
   return { "image/png": toBase64(png), "text/plain": `[grid of ${images.length} images${captionNote}]` };
 }
 

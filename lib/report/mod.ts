@@ -30,18 +30,32 @@ export {
   tableHtml,
   type TableOptions,
   tableText,
+  writeTable,
+  type WrittenTable,
 } from "./table.ts";
 export {
+  countPlotlyLoaders,
+  DEFAULT_FIGURE_HEIGHT,
   type Figure,
   plainFigure,
+  PLOTLY_LOADER_MARK,
+  PLOTLY_LOADER_MIME,
   PLOTLY_MIME,
   plotlyBundle,
   type PlotlyBundleOptions,
+  plotlyJsSent,
+  plotlyJsSource,
+  plotlyJsVersion,
+  plotlyLoaderHtml,
+  plotlyLoaderJs,
+  plotlyScriptPath,
   showFigure,
+  showPlotlyJs,
 } from "./plotly.ts";
 /** The image set type of `lib/data/idx.ts` (input of {@linkcode imageAt}). */
 export type { ImageSet } from "../data/idx.ts";
 export {
+  GRID_TEXT_CAPTIONS,
   imageAt,
   imageGridBundle,
   type ImageGridOptions,
@@ -69,5 +83,4 @@ export {
   type FigureExporter,
   type FigureImageOptions,
   launchChromium,
-  plotlyScriptPath,
 } from "./static_export.ts";

@@ -4,10 +4,9 @@
  * @module
  */
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import type { Browser } from "playwright-core";
 import type { Figure } from "./plotly.ts";
-import { plainFigure } from "./plotly.ts";
+import { plainFigure, plotlyJsSource } from "./plotly.ts";
 import { jsonForScript } from "./display.ts";
 
 /** Where Debian installs chromium. */
@@ -55,10 +54,8 @@ export async function launchChromium(path = CHROMIUM_PATH): Promise<BrowserSessi
   };
 }
 
-/** The path of plotly.js (minified) from the `plotly.js-dist-min` package. */
-export function plotlyScriptPath(): string {
-  return createRequire(import.meta.url).resolve("plotly.js-dist-min");
-}
+/** The path of plotly.js (minified) from the `plotly.js-dist-min` package (re-exported from `plotly.ts`). */
+export { plotlyScriptPath } from "./plotly.ts";
 
 /** Options for {@linkcode FigureExporter.export}. */
 export interface FigureImageOptions {
@@ -86,7 +83,7 @@ export async function createFigureExporter(path = CHROMIUM_PATH): Promise<Figure
   try {
     const page = await session.browser.newPage();
     await page.setContent("<!DOCTYPE html><html><body></body></html>");
-    await page.addScriptTag({ content: await Deno.readTextFile(plotlyScriptPath()) });
+    await page.addScriptTag({ content: plotlyJsSource() });
     return {
       async export(figure, options = {}) {
         const plain = plainFigure(figure);

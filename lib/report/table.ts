@@ -1,9 +1,12 @@
 /**
  * A nodejs-polars DataFrame as a formatted HTML table: dtypes in the header, numbers right-aligned and
- * formatted, a row limit with a note saying how many rows were left out.
+ * formatted, a row limit with a note saying how many rows were left out; and written as CSV and Parquet
+ * side by side ({@linkcode writeTable}), so pandas, DuckDB, Spark or Polars pick it up with its types.
  * @module
  */
+import { dirname } from "node:path";
 import type pl from "nodejs-polars";
+import { writeFileAtomic } from "../io/atomic.ts";
 import { display, type DisplayBundle, escapeHtml } from "./display.ts";
 
 /** The DataFrame type of nodejs-polars. */
@@ -147,4 +150,26 @@ export function tableBundle(df: DataFrame, options: TableOptions = {}): DisplayB
 /** Shows `df` as a formatted table (await it). */
 export async function showTable(df: DataFrame, options: TableOptions = {}): Promise<void> {
   await display(tableBundle(df, options));
+}
+
+/** The two files {@linkcode writeTable} wrote. */
+export interface WrittenTable {
+  /** The CSV file. */
+  csv: string;
+  /** The Parquet file beside it (same name, `.parquet`). */
+  parquet: string;
+}
+
+/**
+ * Writes `df` as CSV at `path` and as Parquet beside it (`x.csv` → `x.parquet`; a path without either
+ * extension gets both), each file atomically, creating the folder. Parquet keeps the column types
+ * (integers stay integers) and reads back in pandas, DuckDB, Spark and Polars.
+ */
+export async function writeTable(df: DataFrame, path: string): Promise<WrittenTable> {
+  const base = path.replace(/\.(csv|parquet)$/i, "");
+  const written = { csv: `${base}.csv`, parquet: `${base}.parquet` };
+  await Deno.mkdir(dirname(base), { recursive: true });
+  await writeFileAtomic(written.csv, new Uint8Array(df.writeCSV()));
+  await writeFileAtomic(written.parquet, new Uint8Array(df.writeParquet()));
+  return written;
 }

@@ -14,6 +14,7 @@ import {
 } from "../../lib/nn/notebook_a.ts";
 import { resolveAutoencoderConfig } from "../../lib/nn/autoencoder.ts";
 import { readLatent } from "../../lib/data/idx.ts";
+import pl from "nodejs-polars";
 
 Deno.test("sweepGrid: reduced has 5 distinct configurations, full has 16, all valid", () => {
   const reduced = sweepGrid("reduced", { epochs: 3, seed: 7 });
@@ -71,7 +72,7 @@ Deno.test("writeLatentFiles: both files on the dataset's scale, folders created"
     const paths = taskAPaths(dir, "toy");
     const report = await writeLatentFiles(
       encoder,
-      { dataset: image([0, 10, 20]), queries: image([10, 40]) },
+      { dataset: image([0, 10, 20]), queries: image([10, 40]), datasetLabels: [7, 8, 9] },
       {
         dataset: paths.latentDataset(2),
         queries: paths.latentQueries(2),
@@ -83,6 +84,14 @@ Deno.test("writeLatentFiles: both files on the dataset's scale, folders created"
     assert.deepEqual(Array.from(dataset.values), [0, 0, 12750, 12750, 25500, 25500]);
     assert.deepEqual(Array.from(queries.values), [12750, 12750, 25500, 25500]); // 40 clipped to max
     assert.ok(report.encodeSeconds >= 0);
+    // The same vectors as Parquet beside them, with the labels when given.
+    assert.equal(report.parquet.dataset, paths.latentDataset(2).replace(/\.idx$/, ".parquet"));
+    assert.deepEqual(pl.readParquet(report.parquet.dataset).toRecords(), [
+      { index: 0, label: 7, z0: 0, z1: 0 },
+      { index: 1, label: 8, z0: 12750, z1: 12750 },
+      { index: 2, label: 9, z0: 25500, z1: 25500 },
+    ]);
+    assert.deepEqual(pl.readParquet(report.parquet.queries).columns, ["index", "z0", "z1"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -46,7 +46,10 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `lib/cli/notebooks.ts` on the fixture notebook `only`, writing into `out`, with extra flags. */
+/**
+ * Runs `lib/cli/notebooks.ts` on the fixture notebook `only`, writing into `out`, with extra flags. The
+ * executed notebooks are signed in the Jupyter data folder `<out>/.jupyter` (not the user's).
+ */
 export async function runNotebooksCli(only: string, out: string, extra: string[] = []): Promise<CliRun> {
   const child = await new Deno.Command(Deno.execPath(), {
     args: [
@@ -62,7 +65,7 @@ export async function runNotebooksCli(only: string, out: string, extra: string[]
       ...extra,
     ],
     cwd: PROJECT_ROOT,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", JUPYTER_DATA_DIR: join(out, ".jupyter") },
   }).output();
   const decoder = new TextDecoder();
   return { code: child.code, stdout: decoder.decode(child.stdout), stderr: decoder.decode(child.stderr) };

@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { notebooksMain } from "../../lib/cli/notebooks.ts";
 import { PROJECT_ROOT } from "../../lib/data/datasets.ts";
 import { readNotebook } from "../../lib/notebook/ipynb.ts";
+import { isNotebookTrusted } from "../../lib/notebook/trust.ts";
+import { countPlotlyLoaders } from "../../lib/report/plotly.ts";
 import { silently, treeDigest } from "../cli/_helpers.ts";
 import { cellById, FIXTURES, runNotebooksCli } from "./_helpers.ts";
 
@@ -127,6 +129,10 @@ Deno.test("`deno task notebooks --param` reaches the notebook as LATENTLAB_* and
     const index = await Deno.readTextFile(join(out, "index.html"));
     assert.ok(index.includes('<a href="rich.html">rich</a>') && index.includes("LATENTLAB_SEED=42"));
     assert.ok((await Deno.stat(join(out, "rich.html"))).size > 1_000_000, "plotly.js inlined");
+    // The executed notebook opens with its figure in Jupyter: plotly.js once, signed (here in <out>/.jupyter).
+    assert.equal(countPlotlyLoaders(await Deno.readTextFile(join(out, "rich.ipynb"))), 1);
+    assert.equal(await isNotebookTrusted(executed, { dataDir: join(out, ".jupyter") }), true);
+    assert.ok(!index.includes(".jupyter"), "the Jupyter data folder is not listed as a result");
   } finally {
     await Deno.remove(out, { recursive: true });
   }

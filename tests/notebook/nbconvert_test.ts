@@ -22,7 +22,9 @@ function findOnPath(name: string): string | undefined {
 }
 
 const nbconvert = findOnPath("jupyter-nbconvert");
-if (!nbconvert) {
+// Under CI (CI=true) a missing nbconvert fails the test instead of skipping it.
+const skip = !nbconvert && Deno.env.get("CI") !== "true";
+if (skip) {
   console.log(
     "nbconvert_test: SKIPPED, jupyter-nbconvert not found (apt-get install jupyter-nbconvert python3-nbclient)",
   );
@@ -30,8 +32,9 @@ if (!nbconvert) {
 
 Deno.test({
   name: "the tour and the fixtures execute under `jupyter nbconvert --execute` with the project kernelspec",
-  ignore: !nbconvert,
+  ignore: skip,
   async fn() {
+    assert.ok(nbconvert, "jupyter-nbconvert is needed (apt-get install jupyter-nbconvert python3-nbclient)");
     const out = await Deno.makeTempDir({ prefix: "latentlab-nbconvert-" });
     const runtime = await Deno.makeTempDir({ prefix: "latentlab-jupyter-runtime-" });
     try {

@@ -45,5 +45,17 @@ Deno.test("imageAt and imageGridBundle", () => {
   assert.throws(() => imageAt(set, 2), InputError);
   const bundle = imageGridBundle([imageAt(set, 0), imageAt(set, 1)], { captions: ["a", "b"] });
   assert.equal(atob(bundle["image/png"] as string).charCodeAt(1), "P".charCodeAt(0));
-  assert.match(bundle["text/plain"] as string, /grid of 2 images: a, b/);
+  assert.equal(bundle["text/plain"], "[grid of 2 images: a, b]");
+  const many = Array.from({ length: 12 }, () => imageAt(set, 0));
+  const captions = many.map((_, i) => `c${i}`);
+  assert.equal(
+    imageGridBundle(many, { captions })["text/plain"],
+    "[grid of 12 images: c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, …]",
+    "a cut list says so",
+  );
+  assert.equal(
+    imageGridBundle(many.slice(0, 10), { captions: captions.slice(0, 10) })["text/plain"],
+    "[grid of 10 images: c0, c1, c2, c3, c4, c5, c6, c7, c8, c9]",
+  );
+  assert.equal(imageGridBundle(many)["text/plain"], "[grid of 12 images]");
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import { formatValue, tableBundle, tableHtml, tableText } from "../../lib/report/table.ts";
+import { join } from "node:path";
+import { formatValue, tableBundle, tableHtml, tableText, writeTable } from "../../lib/report/table.ts";
 
 Deno.test("tableHtml shows dtypes, formats numbers and escapes text", () => {
   const df = pl.DataFrame({ name: ["<b>a</b>", "b"], score: [0.123456, 2], count: [1234567, 3] })
@@ -38,4 +39,28 @@ Deno.test("formatValue covers nulls, special floats, big and tiny numbers", () =
   assert.equal(formatValue(0, { digits: 3 }), "0");
   assert.equal(formatValue(0, { digits: 3, float: true }), "0.000");
   assert.equal(formatValue(0.5, { digits: 2 }), "0.50");
+});
+
+Deno.test("writeTable writes CSV and Parquet side by side, with the column types kept in Parquet", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "latentlab-table-" });
+  try {
+    const df = pl.DataFrame({ label: [1, 2], method: ["lsh", "exact"], recall: [0.5, 1] })
+      .withColumns(pl.col("label").cast(pl.Int64));
+    const written = await writeTable(df, join(dir, "sub", "t.csv"));
+    assert.deepEqual(written, { csv: join(dir, "sub", "t.csv"), parquet: join(dir, "sub", "t.parquet") });
+    assert.equal(await Deno.readTextFile(written.csv), "label,method,recall\n1,lsh,0.5\n2,exact,1.0\n");
+    const back = pl.readParquet(written.parquet);
+    assert.deepEqual(back.toRecords(), df.toRecords());
+    assert.deepEqual(back.dtypes.map(String), df.dtypes.map(String));
+    assert.deepEqual(await writeTable(df, join(dir, "u")), {
+      csv: join(dir, "u.csv"),
+      parquet: join(dir, "u.parquet"),
+    });
+    assert.deepEqual([...Deno.readDirSync(join(dir, "sub"))].map((e) => e.name).sort(), [
+      "t.csv",
+      "t.parquet",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
