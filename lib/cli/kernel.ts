@@ -62,7 +62,9 @@ export const kernelTool = defineTool({
         kernelSpec(launcher).argv.slice(0, -3).join(" ")
       } ...) at ${path}`,
     );
-    console.log(`kernel: JupyterLab and \`jupyter nbconvert --execute\` now run notebooks/*.ipynb with it.`);
+    console.log(
+      `kernel: Jupyter (classic Notebook, JupyterLab, VS Code) and \`jupyter nbconvert --execute\` now run notebooks/*.ipynb with it.`,
+    );
     console.log(
       `kernel: without installing, use the project-local spec: JUPYTER_PATH=${PROJECT_JUPYTER_PATH} (deno on PATH).`,
     );

@@ -132,6 +132,12 @@ export function notebooksTool(outcome: NotebooksOutcome = { ok: true }) {
         description: "Per-cell timeout in seconds",
       },
       noHtml: { names: ["--no-html"], kind: "boolean", description: "Do not write HTML reports" },
+      noSign: {
+        names: ["--no-sign"],
+        kind: "boolean",
+        description:
+          "Do not sign the executed notebooks for your Jupyter (by default they are, so they open trusted)",
+      },
       failFast: {
         names: ["--fail-fast"],
         kind: "boolean",
@@ -168,6 +174,7 @@ export function notebooksTool(outcome: NotebooksOutcome = { ok: true }) {
           html: !flags.noHtml,
           failFast: flags.failFast,
           signal: controller.signal,
+          publish: flags.noSign ? { sign: false } : {},
         });
         running = run;
         const summary = await run;

@@ -137,3 +137,17 @@ Deno.test("`deno task notebooks --param` reaches the notebook as LATENTLAB_* and
     await Deno.remove(out, { recursive: true });
   }
 });
+
+Deno.test("`deno task notebooks --no-sign` leaves the user's Jupyter data folder alone", async () => {
+  const out = await Deno.makeTempDir({ prefix: "latentlab-cli-" });
+  try {
+    const { code, stdout, stderr } = await runNotebooksCli("rich", out, ["--no-sign"]);
+    assert.equal(code, 0, stdout + stderr);
+    const executed = await readNotebook(join(out, "rich.ipynb"));
+    assert.equal(countPlotlyLoaders(await Deno.readTextFile(join(out, "rich.ipynb"))), 1);
+    await assert.rejects(Deno.stat(join(out, ".jupyter")), Deno.errors.NotFound);
+    assert.equal(await isNotebookTrusted(executed, { dataDir: join(out, ".jupyter") }), false);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});

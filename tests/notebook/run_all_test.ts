@@ -40,7 +40,7 @@ Deno.test("runAllNotebooks: a failing notebook keeps the previous results and wr
     await Deno.mkdir(notebooks);
     await Deno.writeTextFile(join(notebooks, "nb.ipynb"), tableNotebook());
     const run = (env: Record<string, string>) =>
-      runAllNotebooks(notebooks, { outDir: out, env, log: () => {} });
+      runAllNotebooks(notebooks, { outDir: out, env, log: () => {}, publish: { sign: false } });
     const first = await run({ LATENTLAB_SEED: "1" });
     assert.ok(first.ok);
     assert.equal(await Deno.readTextFile(join(out, "nb_table.csv")), "run 1\n");
