@@ -18,7 +18,7 @@ import { emdKnn, type EmdSolverKind } from "../emd/knn.ts";
 import { formatSearchEmdOutput, type SearchEmdReport } from "../emd/output.ts";
 import { firstZeroImage, signatureSetOf, windowGrid } from "../emd/signature.ts";
 import { createL1Engine } from "../kernels/mod.ts";
-import { bootstrapMeanInterval, wilsonInterval } from "../report/intervals.ts";
+import { bootstrapMeanInterval, wilsonInterval } from "../stats/intervals.ts";
 import { defineTool, runMain } from "./_run.ts";
 import { MAX_COUNT, MAX_SEED } from "./_flags.ts";
 

@@ -60,4 +60,3 @@ export {
   SECTION_TITLES,
   type SectionTitle,
 } from "./output.ts";
-export { randomProjectionLatentSet, type RandomProjectionSetOptions } from "./stand_in.ts";

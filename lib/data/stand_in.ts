@@ -1,12 +1,28 @@
 /**
  * A stand-in for autoencoder latent files, for tests and for runs made before a model exists: a
  * seeded Gaussian random projection of the pixels, scaled like `reduce` does (one global min/max taken
- * from the *dataset* projections, applied to both sets, clipped, rounded to integers in 0..25500).
- * It is **not** an autoencoder; anything computed from it must be labelled as such.
+ * from the *dataset* projections, applied to both sets, clipped, rounded to integers in 0..25500; see
+ * `latent_scale.ts`). It is **not** an autoencoder; anything computed from it must be labelled as such.
+ *
+ * - {@linkcode randomProjectionLatent}: a data set and its queries on one scale (task B).
+ * - {@linkcode randomProjectionLatentSet}: one image set as a {@linkcode LatentSet} (task D). For the
+ *   classifier's classes, use the true labels (`classesFromAssignment(labels)` in `classes_file.ts`).
+ *
+ * @example Ten seeded random directions for four tiny images
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { randomProjectionLatentSet } from "./stand_in.ts";
+ *
+ * const images = { count: 4, rows: 2, cols: 2, pixels: Uint8Array.from({ length: 16 }, (_, i) => i * 16) };
+ * const latent = randomProjectionLatentSet(images, { dim: 10, seed: 1 });
+ * assert.equal(latent.values.length, 4 * 10);
+ * assert.ok(latent.values.every((v) => v >= 0 && v <= 25500));
+ * ```
  * @module
  */
 import { createRandom } from "../util/random.ts";
-import { applyLatentScale, fitLatentScale } from "../nn/latent.ts";
+import type { ImageSet, LatentSet } from "./idx.ts";
+import { applyLatentScale, fitLatentScale } from "./latent_scale.ts";
 
 /** Options for {@linkcode randomProjectionLatent}. */
 export interface RandomProjectionOptions {
@@ -53,4 +69,28 @@ export function randomProjectionLatent(
   const queries = project(queryPixels);
   const scale = fitLatentScale(data);
   return { latentDim, dataset: applyLatentScale(data, scale), queries: applyLatentScale(queries, scale) };
+}
+
+/** Options for {@linkcode randomProjectionLatentSet}. */
+export interface RandomProjectionSetOptions {
+  /** Latent dimension. Default 10. */
+  dim?: number;
+  /** Seed of the projection matrix. Default 0. */
+  seed?: number;
+}
+
+/**
+ * Projects every image onto `dim` seeded Gaussian directions and scales to latent-file integers:
+ * {@linkcode randomProjectionLatent} of one image set, returned as a {@linkcode LatentSet}.
+ */
+export function randomProjectionLatentSet(
+  images: ImageSet,
+  options: RandomProjectionSetOptions = {},
+): LatentSet {
+  const dim = options.dim ?? 10;
+  const projected = randomProjectionLatent(
+    { pixels: images.pixels, queryPixels: new Uint8Array(0), dim: images.rows * images.cols },
+    { latentDim: dim, seed: options.seed ?? 0 },
+  );
+  return { count: images.count, dim, values: projected.dataset };
 }

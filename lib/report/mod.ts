@@ -73,7 +73,7 @@ export {
   wilsonInterval,
   type WilsonOptions,
   Z_95,
-} from "./intervals.ts";
+} from "../stats/intervals.ts";
 export {
   type BrowserSession,
   CHROMIUM_ARGS,
