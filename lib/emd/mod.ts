@@ -7,6 +7,7 @@
  * - {@linkcode createTransportSolver}: the fast exact solver (network simplex, exact integer flows).
  * - {@linkcode boundProfilesOf}, {@linkcode centroidBound}, {@linkcode projectionBound}: lower bounds.
  * - {@linkcode emdKnn}: exact pruned k-NN over Workers.
+ * - {@linkcode knnCorrectness}: task C's evaluation of a k-NN search (label correctness, 95 % intervals).
  * - {@linkcode formatSearchEmdOutput} / {@linkcode parseSearchEmdOutput}: the `search_emd` report.
  *
  * ```ts
@@ -83,4 +84,5 @@ export {
   type SearchContextOptions,
   searchQuery,
 } from "./knn.ts";
+export { knnCorrectness, type KnnCorrectness, type KnnCorrectnessOptions } from "./correctness.ts";
 export { formatSearchEmdOutput, parseSearchEmdOutput, type Range, type SearchEmdReport } from "./output.ts";
