@@ -6,16 +6,6 @@
  *
  * Used by `reduce` (through `lib/nn/latent.ts`) and by the random-projection stand-in
  * (`lib/data/stand_in.ts`).
- *
- * @example Scaling a data set and its queries on one scale
- * ```ts
- * import assert from "node:assert/strict";
- * import { applyLatentScale, fitLatentScale } from "./latent_scale.ts";
- *
- * const scale = fitLatentScale([-2, 0, 3]);
- * assert.deepEqual(Array.from(applyLatentScale([-2, 0, 3], scale)), [0, 10200, 25500]);
- * assert.deepEqual(Array.from(applyLatentScale([-5, 4], scale)), [0, 25500]); // clipped
- * ```
  * @module
  */
 import { InputError } from "../errors.ts";

@@ -7,17 +7,6 @@
  * - {@linkcode randomProjectionLatent}: a data set and its queries on one scale (task B).
  * - {@linkcode randomProjectionLatentSet}: one image set as a {@linkcode LatentSet} (task D). For the
  *   classifier's classes, use the true labels (`classesFromAssignment(labels)` in `classes_file.ts`).
- *
- * @example Ten seeded random directions for four tiny images
- * ```ts
- * import assert from "node:assert/strict";
- * import { randomProjectionLatentSet } from "./stand_in.ts";
- *
- * const images = { count: 4, rows: 2, cols: 2, pixels: Uint8Array.from({ length: 16 }, (_, i) => i * 16) };
- * const latent = randomProjectionLatentSet(images, { dim: 10, seed: 1 });
- * assert.equal(latent.values.length, 4 * 10);
- * assert.ok(latent.values.every((v) => v >= 0 && v <= 25500));
- * ```
  * @module
  */
 import { createRandom } from "../util/random.ts";

@@ -4,21 +4,6 @@
  * 95 % intervals: a bootstrap interval of the mean over queries, and a Wilson interval over all
  * query–neighbour pairs. The same function scores the EMD and the Manhattan neighbours, in the
  * `search_emd` tool and in notebook `C_emd.ipynb`.
- *
- * @example Two queries, three neighbours each
- * ```ts
- * import assert from "node:assert/strict";
- * import { knnCorrectness } from "./correctness.ts";
- *
- * const score = knnCorrectness(Int32Array.of(0, 1, 2, 2, 3, 0), {
- *   k: 3,
- *   dataLabels: Uint8Array.of(7, 7, 1, 1),
- *   queryLabels: Uint8Array.of(7, 1),
- * });
- * assert.deepEqual(Array.from(score.perQuery), [2 / 3, 2 / 3]);
- * assert.equal(score.matches, 4);
- * assert.equal(score.wilson.n, 6);
- * ```
  * @module
  */
 import { InputError } from "../errors.ts";
@@ -56,16 +41,25 @@ export interface KnnCorrectness {
  * Scores `neighbours` (`queries × k` data set indices, row after row, as `emdKnn` and the L1 engine
  * return them) against the labels: see the module doc.
  */
-export function knnCorrectness(neighbours: ArrayLike<number>, options: KnnCorrectnessOptions): KnnCorrectness {
+export function knnCorrectness(
+  neighbours: ArrayLike<number>,
+  options: KnnCorrectnessOptions,
+): KnnCorrectness {
   const { k, dataLabels, queryLabels } = options;
-  if (!Number.isInteger(k) || k < 1) throw new InputError(`knnCorrectness: k must be an integer >= 1, got ${k}`);
+  if (!Number.isInteger(k) || k < 1) {
+    throw new InputError(`knnCorrectness: k must be an integer >= 1, got ${k}`);
+  }
   if (neighbours.length % k !== 0 || neighbours.length === 0) {
-    throw new InputError(`knnCorrectness: ${neighbours.length} neighbours are not a positive multiple of k = ${k}`);
+    throw new InputError(
+      `knnCorrectness: ${neighbours.length} neighbours are not a positive multiple of k = ${k}`,
+    );
   }
   const count = neighbours.length / k;
   const queryIndices = options.queryIndices;
   if (queryIndices && queryIndices.length !== count) {
-    throw new InputError(`knnCorrectness: ${queryIndices.length} query indices for ${count} rows of neighbours`);
+    throw new InputError(
+      `knnCorrectness: ${queryIndices.length} query indices for ${count} rows of neighbours`,
+    );
   }
   const perQuery = new Float64Array(count);
   let matches = 0;
@@ -79,7 +73,10 @@ export function knnCorrectness(neighbours: ArrayLike<number>, options: KnnCorrec
   return {
     perQuery,
     matches,
-    bootstrap: bootstrapMeanInterval(perQuery, { seed: options.seed ?? 1, resamples: options.resamples ?? 2000 }),
+    bootstrap: bootstrapMeanInterval(perQuery, {
+      seed: options.seed ?? 1,
+      resamples: options.resamples ?? 2000,
+    }),
     wilson: wilsonInterval(matches, count * k),
   };
 }

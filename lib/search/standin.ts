@@ -5,7 +5,7 @@
  * @module
  */
 export {
-  randomProjectionLatent,
   type RandomProjectionLatent,
+  randomProjectionLatent,
   type RandomProjectionOptions,
 } from "../data/stand_in.ts";
