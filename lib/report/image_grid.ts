@@ -7,8 +7,9 @@
  * reports), and which can be saved or copied as one picture with its captions and borders. Captions and
  * borders in a `text/html` output would be sanitised away or lost in some of those places (untrusted
  * notebooks, GitHub), and the image/png fallback would then show images without the labels that say
- * which neighbour is right. Captions are short (a label, a distance), so a 3×5 font of 90 characters
- * (`_font.ts`) covers them; no maintained npm package offers such a font without a canvas or a browser.
+ * which neighbour is right. Captions are short (a label, a distance), so the 3×5 font of `_font.ts`
+ * (digits, letters, common punctuation; 76 lines) covers them without drawing text through a canvas
+ * package or a browser.
  * @module
  */
 import { InputError } from "../errors.ts";
