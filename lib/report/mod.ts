@@ -43,14 +43,7 @@ export {
 export { imageAt, type ImageGridOptions, imageGridPng, showImageGrid } from "./image_grid.ts";
 export { createProgress, type Progress, type ProgressOptions } from "./progress.ts";
 /** The interval statistics of `lib/stats/`, for the captions of tables and figures. */
-export {
-  bootstrapMeanInterval,
-  type BootstrapOptions,
-  formatInterval,
-  type Interval,
-  wilsonInterval,
-  type WilsonOptions,
-} from "../stats/mod.ts";
+export * from "../stats/mod.ts";
 export {
   chromiumAvailable,
   createFigureExporter,
