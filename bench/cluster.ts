@@ -16,8 +16,9 @@
  */
 import { join } from "node:path";
 import { existsSync } from "node:fs";
-import { MAX_COUNT, MAX_SEED, parseFlags } from "../lib/cli/_flags.ts";
-import { PROJECT_ROOT, resolveDataset } from "../lib/data/datasets.ts";
+import { MAX_COUNT, MAX_SEED, parseFlags, runTool } from "../lib/cli/mod.ts";
+import { resolveDataset } from "../lib/data/datasets.ts";
+import { PROJECT_ROOT } from "../lib/util/project_root.ts";
 import { readImages, readLabels, writeLatent } from "../lib/data/idx.ts";
 import { classesFromAssignment, writeClassesFile } from "../lib/data/classes_file.ts";
 import { writeFileAtomic } from "../lib/io/atomic.ts";
@@ -25,8 +26,7 @@ import { kMedians, type KMediansResult } from "../lib/cluster/kmedians.ts";
 import { silhouetteL1, type SilhouetteResult } from "../lib/cluster/silhouette.ts";
 import { pointsFromImages, selectPoints } from "../lib/cluster/points.ts";
 import { purity } from "../lib/cluster/agreement.ts";
-import { randomProjectionLatentSet } from "../lib/cluster/stand_in.ts";
-import { runTool } from "../lib/cli/_run.ts";
+import { randomProjectionLatentSet } from "../lib/data/stand_in.ts";
 import { clusterTool } from "../lib/cli/cluster.ts";
 import { printHelpIfAsked } from "./_help.ts";
 

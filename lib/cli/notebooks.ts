@@ -15,7 +15,8 @@
 import { basename, join } from "node:path";
 import { defineTool, runTool } from "./_run.ts";
 import { InputError } from "../errors.ts";
-import { datasetFilesIn, datasetFolder, PROJECT_ROOT } from "../data/datasets.ts";
+import { datasetFilesIn, datasetFolder } from "../data/datasets.ts";
+import { PROJECT_ROOT } from "../util/project_root.ts";
 import { addInterruptHook, exitProcess, installInterruptGuard } from "../io/interrupt.ts";
 import { joinText, readNotebook } from "../notebook/ipynb.ts";
 import {

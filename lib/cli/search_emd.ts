@@ -14,34 +14,16 @@ import { InputError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { type ImageSet, readImages, readLabels } from "../data/idx.ts";
 import { boundProfilesOf } from "../emd/bounds.ts";
+import { knnCorrectness } from "../emd/correctness.ts";
 import { emdKnn, type EmdSolverKind } from "../emd/knn.ts";
 import { formatSearchEmdOutput, type SearchEmdReport } from "../emd/output.ts";
 import { firstZeroImage, signatureSetOf, windowGrid } from "../emd/signature.ts";
 import { createL1Engine } from "../kernels/mod.ts";
-import { bootstrapMeanInterval, wilsonInterval } from "../report/intervals.ts";
 import { defineTool, runMain } from "./_run.ts";
 import { MAX_COUNT, MAX_SEED } from "./_flags.ts";
 
 function progress(message: string): void {
   Deno.stderr.writeSync(new TextEncoder().encode(`search_emd: ${message}\n`));
-}
-
-function correctness(
-  neighbours: ArrayLike<number>,
-  k: number,
-  queries: ArrayLike<number>,
-  dataLabels: Uint8Array,
-  queryLabels: Uint8Array,
-): { perQuery: Float64Array; matches: number } {
-  const perQuery = new Float64Array(queries.length);
-  let matches = 0;
-  for (let t = 0; t < queries.length; t++) {
-    let hit = 0;
-    for (let r = 0; r < k; r++) if (dataLabels[neighbours[t * k + r]] === queryLabels[queries[t]]) hit++;
-    perQuery[t] = hit / k;
-    matches += hit;
-  }
-  return { perQuery, matches };
 }
 
 function rejectZeroImage(images: ImageSet, path: string): void {
@@ -230,20 +212,19 @@ export const searchEmdTool = defineTool({
     }
     const l1Milliseconds = performance.now() - l1Started;
 
-    const emdScore = correctness(emd.neighbours, k, queryIndices, dataLabels, queryLabels);
-    const l1Score = correctness(l1.indices, k, queryIndices, dataLabels, queryLabels);
     const resamples = 2000;
-    const emdBootstrap = bootstrapMeanInterval(emdScore.perQuery, { seed, resamples });
-    const l1Bootstrap = bootstrapMeanInterval(l1Score.perQuery, { seed, resamples });
+    const scoring = { k, dataLabels, queryLabels, queryIndices, seed, resamples };
+    const emdScore = knnCorrectness(emd.neighbours, scoring);
+    const l1Score = knnCorrectness(l1.indices, scoring);
     const report: SearchEmdReport = {
-      emdCorrect: emdBootstrap.estimate,
-      manhattanCorrect: l1Bootstrap.estimate,
+      emdCorrect: emdScore.bootstrap.estimate,
+      manhattanCorrect: l1Score.bootstrap.estimate,
       queries: count,
       neighbours: k,
-      emdBootstrap,
-      manhattanBootstrap: l1Bootstrap,
-      emdWilson: wilsonInterval(emdScore.matches, count * k),
-      manhattanWilson: wilsonInterval(l1Score.matches, count * k),
+      emdBootstrap: emdScore.bootstrap,
+      manhattanBootstrap: l1Score.bootstrap,
+      emdWilson: emdScore.wilson,
+      manhattanWilson: l1Score.wilson,
       emdMilliseconds: emd.milliseconds,
       manhattanMilliseconds: l1Milliseconds,
       emdSetupMilliseconds: emdSetup,

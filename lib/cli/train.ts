@@ -23,21 +23,14 @@ import {
   runSweep,
   trainLatentModels,
 } from "../nn/sweep.ts";
-import { QUICK_CONFIG } from "../nn/quick_train.ts";
+import { sweepGrid } from "../nn/notebook_a.ts";
 
-/** The default sweep grid: conv layers × filters × kernel size × batch size (8 configurations). */
+/**
+ * The sweep grid of `train --sweep`: notebook A's full grid (`sweepGrid("full")`, conv layers × filters
+ * × kernel size × batch size) at batch size 32, 8 configurations.
+ */
 export function defaultSweepGrid(epochs: number): AutoencoderConfig[] {
-  const grid: AutoencoderConfig[] = [];
-  for (const convLayers of [2, 3]) {
-    for (const filters of [16, 32]) {
-      for (const kernelSize of [3, 5]) {
-        for (const batchSize of [32]) {
-          grid.push({ ...QUICK_CONFIG, convLayers, filters, kernelSize, batchSize, epochs });
-        }
-      }
-    }
-  }
-  return grid;
+  return sweepGrid("full", { epochs }).filter((config) => config.batchSize === 32);
 }
 
 /** The flag of each architecture field, to name it in messages. */

@@ -2,9 +2,18 @@
  * Clustering under the L1 distance: k-medians, exact coordinate-wise medians, the exact L1 silhouette,
  * partition agreement, and the `cluster` tool's configuration and output files.
  *
+ * @example k-medians on two obvious groups, evaluated in the same space
  * ```ts
- * const result = await kMedians(pointsFromImages(images), { k: 10, seed: 0 });
- * const { objective, silhouette } = await evaluatePartition(pointsFromImages(images), result.assignment);
+ * import assert from "node:assert/strict";
+ * import { evaluatePartition, kMedians } from "./mod.ts";
+ *
+ * const points = { count: 6, dim: 2, values: Uint8Array.of(0, 0, 1, 1, 2, 0, 200, 200, 201, 199, 199, 200) };
+ * const result = await kMedians(points, { k: 2, seed: 0 });
+ * assert.equal(new Set(result.assignment.subarray(0, 3)).size, 1);
+ * assert.notEqual(result.assignment[0], result.assignment[3]);
+ * const evaluation = await evaluatePartition(points, result.assignment);
+ * assert.equal(evaluation.objective, result.objective);
+ * assert.ok(evaluation.silhouette.overall > 0.9);
  * ```
  * @module
  */
@@ -60,4 +69,3 @@ export {
   SECTION_TITLES,
   type SectionTitle,
 } from "./output.ts";
-export { randomProjectionLatentSet, type RandomProjectionSetOptions } from "./stand_in.ts";

@@ -7,11 +7,11 @@
  *   `t10k-labels-idx1-ubyte` (each optionally `.gz`), e.g. the user's own MNIST.
  * @module
  */
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { existsSync } from "node:fs";
 import { InputError } from "../errors.ts";
 import { buildMnistSample } from "./mnist_sample.ts";
+import { PROJECT_ROOT } from "../util/project_root.ts";
 
 /** The four files of a data set. */
 export interface DatasetFiles {
@@ -27,8 +27,11 @@ export interface DatasetFiles {
   testLabels: string;
 }
 
-/** The repository root (two levels above this file). */
-export const PROJECT_ROOT: string = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/**
+ * The repository root, from `lib/util/project_root.ts`; re-exported here for the importers of its
+ * former place (notebook A, `bench/knn.ts`) until they import it from the public entry points.
+ */
+export { PROJECT_ROOT };
 
 /** Where Debian's `dataset-fashion-mnist` installs its files. */
 export const FASHION_MNIST_FOLDER = "/usr/share/datasets/fashion-mnist";

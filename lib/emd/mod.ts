@@ -7,12 +7,25 @@
  * - {@linkcode createTransportSolver}: the fast exact solver (network simplex, exact integer flows).
  * - {@linkcode boundProfilesOf}, {@linkcode centroidBound}, {@linkcode projectionBound}: lower bounds.
  * - {@linkcode emdKnn}: exact pruned k-NN over Workers.
+ * - {@linkcode knnCorrectness}: task C's evaluation of a k-NN search (label correctness, 95 % intervals).
  * - {@linkcode formatSearchEmdOutput} / {@linkcode parseSearchEmdOutput}: the `search_emd` report.
  *
+ * @example The EMD between two 4×4 images (windows of side 2), and task C's correctness
  * ```ts
- * const data = signatureSetOf(images, { window: 4 });
+ * import assert from "node:assert/strict";
+ * import { createTransportSolver, knnCorrectness, signatureAt, signatureSetOf } from "./mod.ts";
+ *
+ * const pixels = new Uint8Array(2 * 16);
+ * pixels[0] = 255; // image 0: all its mass in the top-left window
+ * pixels[16 + 15] = 255; // image 1: all its mass in the bottom-right window
+ * const data = signatureSetOf({ count: 2, rows: 4, cols: 4, pixels }, { window: 2 });
  * const solver = createTransportSolver(data.grid);
- * const emd = solver.emd(signatureAt(data, 0), signatureAt(data, 1));
+ * // The mass moves between window centres (1, 1) and (3, 3): a distance of 2·√2 pixels.
+ * assert.ok(Math.abs(solver.emd(signatureAt(data, 0), signatureAt(data, 1)) - 2 * Math.SQRT2) < 1e-9);
+ *
+ * // One query (label 3) whose two neighbours have labels 3 and 5: correctness 0.5.
+ * const score = knnCorrectness([0, 1], { k: 2, dataLabels: [3, 5], queryLabels: [3] });
+ * assert.equal(score.bootstrap.estimate, 0.5);
  * ```
  * @module
  */
@@ -83,4 +96,5 @@ export {
   type SearchContextOptions,
   searchQuery,
 } from "./knn.ts";
+export { type KnnCorrectness, knnCorrectness, type KnnCorrectnessOptions } from "./correctness.ts";
 export { formatSearchEmdOutput, parseSearchEmdOutput, type Range, type SearchEmdReport } from "./output.ts";

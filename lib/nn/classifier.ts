@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { InputError } from "../errors.ts";
-import { wilsonInterval } from "../report/intervals.ts";
+import { wilsonInterval } from "../stats/intervals.ts";
 import type { Autoencoder } from "./autoencoder.ts";
 import {
   checkInputShape,

@@ -1,6 +1,16 @@
 /**
  * Neural networks on TensorFlow.js: backend choice, the conv autoencoder, its training loop,
- * persistence, latent scaling, the sweep, and the encoder-based classifier.
+ * persistence, encoding to latent files, the sweep, and the encoder-based classifier.
+ *
+ * @example An autoencoder configuration with its defaults filled in, and a confusion matrix
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { confusionMatrix, resolveAutoencoderConfig } from "./mod.ts";
+ *
+ * const config = resolveAutoencoderConfig({ convLayers: 3, filters: 16, latentDim: 20 });
+ * assert.deepEqual(config.filters, [16, 32, 64]); // doubled per layer
+ * assert.deepEqual(confusionMatrix([0, 1, 1], [0, 1, 0], 2), [[1, 0], [1, 1]]);
+ * ```
  * @module
  */
 export * from "./persistence.ts";

@@ -20,7 +20,7 @@ import { latentParquetPath, writeLatentParquet } from "../data/latent_parquet.ts
 import { datasetSlug, type TaskAPaths, taskAPaths } from "../data/task_outputs.ts";
 
 export { datasetSlug, type TaskAPaths, taskAPaths };
-import type { Figure } from "../report/plotly.ts";
+import type { Figure } from "../util/figure.ts";
 
 /** Size of a sweep grid: `reduced` (5 configurations, the default) or `full` (16). */
 export type SweepSize = "reduced" | "full";

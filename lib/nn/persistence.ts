@@ -20,7 +20,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { basename, dirname, join } from "node:path";
 import { InputError } from "../errors.ts";
-import { PROJECT_ROOT } from "../data/datasets.ts";
+import { PROJECT_ROOT } from "../util/project_root.ts";
 import { OutputSet } from "../io/commit.ts";
 
 /** Default folder of trained models: `models/` in the repository. */

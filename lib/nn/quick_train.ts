@@ -15,7 +15,7 @@ import {
 } from "./autoencoder.ts";
 import { initBackend } from "./backend.ts";
 import { checkModelTarget, MODELS_FOLDER } from "./persistence.ts";
-import { fitLatentScale } from "./latent.ts";
+import { fitLatentScale } from "../data/latent_scale.ts";
 import { evaluateModel, type TrainResult } from "./training.ts";
 import { configHash, dataHash } from "./sweep.ts";
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Autoencoder, type AutoencoderConfig, resolveAutoencoderConfig } from "./autoencoder.ts";
 import { checkModelTarget, MODELS_FOLDER, readModelMetadata } from "./persistence.ts";
 import { InputError } from "../errors.ts";
-import { fitLatentScale } from "./latent.ts";
+import { fitLatentScale } from "../data/latent_scale.ts";
 import type { TrainingData, TrainResult } from "./training.ts";
 
 /** The latent dimensions trained by {@linkcode trainLatentModels} by default. */

@@ -4,7 +4,7 @@
  * @module
  */
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../data/datasets.ts";
+import { PROJECT_ROOT } from "../util/project_root.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 
 /** The kernelspec name every notebook declares. */

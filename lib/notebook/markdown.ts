@@ -1,11 +1,15 @@
 /**
- * A small, safe Markdown renderer for notebook markdown cells: headings, paragraphs, nested lists,
- * fenced and indented code, block quotes, rules, GFM tables, emphasis, inline code, links and images,
- * and math (`$…$`, `$$…$$`) shown as text. All input HTML is escaped; link targets other than http(s),
- * mailto, relative paths and `#anchors` are dropped.
+ * Safe HTML for notebook markdown cells and `text/markdown` outputs, rendered by the npm package
+ * `markdown-it` (CommonMark with GFM tables and strikethrough). Safety: raw HTML in the Markdown is
+ * escaped (`html: false`), and link and image targets other than http(s), mailto, PNG/JPEG/GIF/WebP
+ * data images, relative paths and `#anchors` are not made into links ({@linkcode safeUrl}).
+ *
+ * Two small additions, as Jupyter shows Markdown: headings carry an id (`## Part 1` → `id="part-1"`),
+ * and math (`$…$`, `$$…$$`, and `$$` blocks) is kept as text in `<span class="math">` and
+ * `<div class="math">` (no TeX typesetting), so `$a_1$` does not turn into emphasis.
  * @module
  */
-import { escapeHtml } from "../report/display.ts";
+import MarkdownIt, { type StateBlock, type StateInline } from "markdown-it";
 
 /** Whether `url` is safe as a link or image target. */
 export function safeUrl(url: string): boolean {
@@ -16,239 +20,78 @@ export function safeUrl(url: string): boolean {
   return !/^[a-z][a-z0-9+.-]*:/i.test(trimmed) && !trimmed.startsWith("//");
 }
 
-/** Renders inline Markdown (code, math, links, images, emphasis) of one block to HTML. */
-export function renderInline(text: string): string {
-  const stash: string[] = [];
-  const keep = (html: string) => `\u0000${stash.push(html) - 1}\u0000`;
-  let s = text;
-  // Code spans and math first: their content is literal.
-  s = s.replace(
-    /(`+)([\s\S]*?[^`])\1(?!`)/g,
-    (_, _ticks, code: string) => keep(`<code>${escapeHtml(code.trim())}</code>`),
-  );
-  s = s.replace(
-    /\$\$([^$]+)\$\$/g,
-    (_, math: string) => keep(`<span class="math">${escapeHtml(math)}</span>`),
-  );
-  s = s.replace(
-    /(^|[^\\$])\$([^\s$](?:[^$]*[^\s$])?)\$(?!\d)/g,
-    (_, before: string, math: string) => before + keep(`<span class="math">${escapeHtml(math)}</span>`),
-  );
-  s = s.replace(/\\([\\`*_{}\[\]()#+\-.!|$<>])/g, (_, char: string) => keep(escapeHtml(char)));
-  s = s.replace(
-    /!\[([^\]]*)\]\(([^)\s]+)(?:\s+"([^"]*)")?\)/g,
-    (whole, alt: string, url: string, title?: string) =>
-      safeUrl(url)
-        ? keep(
-          `<img src="${escapeHtml(url)}" alt="${escapeHtml(alt)}"${
-            title ? ` title="${escapeHtml(title)}"` : ""
-          }>`,
-        )
-        : keep(escapeHtml(whole)),
-  );
-  s = s.replace(
-    /\[([^\]]+)\]\(([^)\s]+)(?:\s+"([^"]*)")?\)/g,
-    (_, label: string, url: string, title?: string) => {
-      const inner = renderInline(label);
-      return safeUrl(url)
-        ? keep(`<a href="${escapeHtml(url)}"${title ? ` title="${escapeHtml(title)}"` : ""}>${inner}</a>`)
-        : keep(inner);
-    },
-  );
-  s = s.replace(
-    /<(https?:\/\/[^\s>]+)>/g,
-    (_, url: string) => keep(`<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`),
-  );
-  s = escapeHtml(s);
-  s = s.replace(/(\*\*|__)(?=\S)([\s\S]*?\S)\1/g, "<strong>$2</strong>");
-  s = s.replace(/(^|[^\w*])\*(?=\S)([\s\S]*?\S)\*(?!\*)/g, "$1<em>$2</em>");
-  s = s.replace(/(^|[^\w_])_(?=\S)([\s\S]*?\S)_(?![\w_])/g, "$1<em>$2</em>");
-  s = s.replace(/~~(?=\S)([\s\S]*?\S)~~/g, "<del>$1</del>");
-  s = s.replace(/ {2,}\n/g, "<br>\n");
-  // deno-lint-ignore no-control-regex
-  return s.replace(/\u0000(\d+)\u0000/g, (_, i: string) => stash[Number(i)]);
-}
+const DOLLAR = 0x24;
 
-function splitRow(line: string): string[] {
-  let row = line.trim();
-  if (row.startsWith("|")) row = row.slice(1);
-  if (row.endsWith("|") && !row.endsWith("\\|")) row = row.slice(0, -1);
-  const cells: string[] = [];
-  let current = "";
-  let inCode = false;
-  for (let i = 0; i < row.length; i++) {
-    const char = row[i];
-    if (char === "\\" && row[i + 1] === "|") {
-      current += "|";
-      i++;
-    } else if (char === "`") {
-      inCode = !inCode;
-      current += char;
-    } else if (char === "|" && !inCode) {
-      cells.push(current.trim());
-      current = "";
-    } else {
-      current += char;
-    }
+/** Inline math: `$$…$$`, or `$…$` whose content neither starts nor ends with a space (so `$5` stays text). */
+function mathInline(state: StateInline, silent: boolean): boolean {
+  const { src, pos, posMax } = state;
+  if (src.charCodeAt(pos) !== DOLLAR) return false;
+  const display = src.charCodeAt(pos + 1) === DOLLAR;
+  const marker = display ? "$$" : "$";
+  const start = pos + marker.length;
+  const end = src.indexOf(marker, start);
+  if (end < 0 || end + marker.length > posMax || end === start) return false;
+  if (!display && (/\s/.test(src[start]) || /\s/.test(src[end - 1]) || /\d/.test(src[end + 1] ?? ""))) {
+    return false;
   }
-  cells.push(current.trim());
-  return cells;
+  if (!silent) {
+    const token = state.push("math_inline", "span", 0);
+    token.content = src.slice(start, end);
+    token.markup = marker;
+  }
+  state.pos = end + marker.length;
+  return true;
 }
 
-const TABLE_RULE = /^\s*\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?\s*$/;
-const LIST_ITEM = /^(\s*)([-*+]|\d{1,9}[.)])\s+(.*)$/;
-const FENCE = /^\s*(```+|~~~+)\s*([\w+-]*)/;
+/** A math block: lines between two lines that hold only `$$`. */
+function mathBlock(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
+  const line = (n: number) => state.src.slice(state.bMarks[n] + state.tShift[n], state.eMarks[n]);
+  if (state.sCount[startLine] - state.blkIndent >= 4 || line(startLine).trim() !== "$$") return false;
+  if (silent) return true;
+  let close = startLine + 1;
+  while (close < endLine && line(close).trim() !== "$$") close++;
+  const body: string[] = [];
+  for (let n = startLine + 1; n < close; n++) body.push(state.src.slice(state.bMarks[n], state.eMarks[n]));
+  const token = state.push("math_block", "div", 0);
+  token.content = body.join("\n");
+  token.markup = "$$";
+  token.map = [startLine, Math.min(close + 1, endLine)];
+  state.line = Math.min(close + 1, endLine);
+  return true;
+}
 
-function renderTable(lines: string[]): string {
-  const header = splitRow(lines[0]);
-  const aligns = splitRow(lines[1]).map((cell) =>
-    cell.startsWith(":") && cell.endsWith(":")
-      ? "center"
-      : cell.endsWith(":")
-      ? "right"
-      : cell.startsWith(":")
-      ? "left"
-      : ""
-  );
-  const cell = (tag: string, text: string, i: number) =>
-    `<${tag}${aligns[i] ? ` style="text-align:${aligns[i]}"` : ""}>${renderInline(text)}</${tag}>`;
-  const body = lines.slice(2).map((line) => {
-    const cells = splitRow(line);
-    return `<tr>${header.map((_, i) => cell("td", cells[i] ?? "", i)).join("")}</tr>`;
+/** An id from a heading's Markdown source: lower case, word characters and dashes, spaces as dashes. */
+function headingId(source: string): string {
+  return source.toLowerCase().replace(/[^\w\s-]/g, "").trim().replace(/\s+/g, "-");
+}
+
+function createRenderer(): ReturnType<typeof MarkdownIt> {
+  const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
+  md.validateLink = safeUrl;
+  md.inline.ruler.after("escape", "math_inline", mathInline);
+  md.block.ruler.before("fence", "math_block", mathBlock, {
+    alt: ["paragraph", "reference", "blockquote", "list"],
   });
-  return `<table><thead><tr>${header.map((text, i) => cell("th", text, i)).join("")}</tr></thead>` +
-    `<tbody>${body.join("")}</tbody></table>`;
-}
-
-function renderList(lines: string[]): string {
-  // lines: the list's lines (items and their continuation lines).
-  const first = LIST_ITEM.exec(lines[0])!;
-  const baseIndent = first[1].length;
-  const ordered = /\d/.test(first[2]);
-  const items: string[][] = [];
-  for (const line of lines) {
-    const match = LIST_ITEM.exec(line);
-    if (match && match[1].length <= baseIndent + 1) items.push([match[3]]);
-    else items.at(-1)!.push(line.slice(Math.min(line.length - line.trimStart().length, baseIndent + 2)));
-  }
-  const start = ordered ? parseInt(first[2], 10) : 1;
-  const tag = ordered ? "ol" : "ul";
-  const html = items.map((item) => {
-    let [head, ...rest] = item;
-    // Lazy continuation: lines right after the item text (before a blank line or a nested item) join it.
-    while (rest.length > 0 && rest[0].trim() !== "" && !LIST_ITEM.test(rest[0]) && !FENCE.test(rest[0])) {
-      head += "\n" + rest.shift()!.trim();
-    }
-    const nested = rest.some((line) => line.trim() !== "") ? renderBlocks(rest) : "";
-    return `<li>${renderInline(head)}${nested}</li>`;
+  md.renderer.rules.math_inline = (tokens, index) =>
+    `<span class="math">${md.utils.escapeHtml(tokens[index].content)}</span>`;
+  md.renderer.rules.math_block = (tokens, index) =>
+    `<div class="math">${md.utils.escapeHtml(tokens[index].content)}</div>\n`;
+  md.core.ruler.push("heading_ids", (state) => {
+    state.tokens.forEach((token, index) => {
+      if (token.type === "heading_open") token.attrSet("id", headingId(state.tokens[index + 1].content));
+    });
   });
-  return `<${tag}${ordered && start !== 1 ? ` start="${start}"` : ""}>${html.join("")}</${tag}>`;
+  return md;
 }
 
-function renderBlocks(lines: string[]): string {
-  const out: string[] = [];
-  let i = 0;
-  const isBlank = (line: string | undefined) => line === undefined || line.trim() === "";
-  while (i < lines.length) {
-    const line = lines[i];
-    if (isBlank(line)) {
-      i++;
-      continue;
-    }
-    const fence = FENCE.exec(line);
-    if (fence) {
-      const marker = fence[1];
-      const body: string[] = [];
-      i++;
-      while (i < lines.length && !lines[i].trim().startsWith(marker)) body.push(lines[i++]);
-      i++;
-      const language = fence[2] ? ` class="language-${escapeHtml(fence[2])}"` : "";
-      out.push(`<pre><code${language}>${escapeHtml(body.join("\n"))}</code></pre>`);
-      continue;
-    }
-    if (line.trim() === "$$") {
-      const body: string[] = [];
-      i++;
-      while (i < lines.length && lines[i].trim() !== "$$") body.push(lines[i++]);
-      i++;
-      out.push(`<div class="math">${escapeHtml(body.join("\n"))}</div>`);
-      continue;
-    }
-    const heading = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
-    if (heading) {
-      const level = heading[1].length;
-      const id = heading[2].toLowerCase().replace(/[^\w\s-]/g, "").trim().replace(/\s+/g, "-");
-      out.push(`<h${level} id="${escapeHtml(id)}">${renderInline(heading[2])}</h${level}>`);
-      i++;
-      continue;
-    }
-    if (/^\s{0,3}([-*_])(\s*\1){2,}\s*$/.test(line)) {
-      out.push("<hr>");
-      i++;
-      continue;
-    }
-    if (/^\s{0,3}>/.test(line)) {
-      const body: string[] = [];
-      while (i < lines.length && !isBlank(lines[i])) body.push(lines[i++].replace(/^\s{0,3}>\s?/, ""));
-      out.push(`<blockquote>${renderBlocks(body)}</blockquote>`);
-      continue;
-    }
-    if (line.includes("|") && TABLE_RULE.test(lines[i + 1] ?? "") && lines[i + 1].includes("-")) {
-      const body = [line, lines[i + 1]];
-      i += 2;
-      while (i < lines.length && !isBlank(lines[i]) && lines[i].includes("|")) body.push(lines[i++]);
-      out.push(renderTable(body));
-      continue;
-    }
-    if (LIST_ITEM.test(line)) {
-      const body: string[] = [];
-      const indent = LIST_ITEM.exec(line)![1].length;
-      const ordered = /\d/.test(LIST_ITEM.exec(line)![2]);
-      while (i < lines.length) {
-        const current = lines[i];
-        if (isBlank(current)) {
-          // A blank line continues the list only when the next line is an item or indented.
-          const next = lines[i + 1];
-          if (next !== undefined && (LIST_ITEM.test(next) || /^\s{2,}\S/.test(next))) {
-            body.push(current);
-            i++;
-            continue;
-          }
-          break;
-        }
-        const indentOf = current.length - current.trimStart().length;
-        const item = LIST_ITEM.exec(current);
-        if (body.length > 0 && item && item[1].length <= indent && /\d/.test(item[2]) !== ordered) break;
-        if (body.length > 0 && !LIST_ITEM.test(current) && indentOf <= indent && isBlank(lines[i - 1])) break;
-        body.push(current);
-        i++;
-      }
-      out.push(renderList(body));
-      continue;
-    }
-    if (/^( {4}|\t)/.test(line)) {
-      const body: string[] = [];
-      while (i < lines.length && (/^( {4}|\t)/.test(lines[i]) || isBlank(lines[i]))) {
-        body.push(lines[i++].replace(/^( {4}|\t)/, ""));
-      }
-      while (body.length > 0 && body.at(-1)!.trim() === "") body.pop();
-      out.push(`<pre><code>${escapeHtml(body.join("\n"))}</code></pre>`);
-      continue;
-    }
-    const paragraph: string[] = [];
-    while (
-      i < lines.length && !isBlank(lines[i]) && !FENCE.test(lines[i]) && !/^\s{0,3}#{1,6}\s/.test(lines[i]) &&
-      !/^\s{0,3}>/.test(lines[i]) &&
-      !(paragraph.length > 0 && LIST_ITEM.test(lines[i]) && !/^\s*\d/.test(lines[i]))
-    ) {
-      paragraph.push(lines[i++]);
-    }
-    out.push(`<p>${renderInline(paragraph.join("\n"))}</p>`);
-  }
-  return out.join("\n");
-}
+const renderer = createRenderer();
 
-/** Renders Markdown to safe HTML. */
+/** Renders Markdown to safe HTML (see the module doc). */
 export function renderMarkdown(markdown: string): string {
-  return renderBlocks(markdown.replace(/\r\n?/g, "\n").split("\n"));
+  return renderer.render(markdown);
+}
+
+/** Renders one paragraph's inline Markdown (code, math, links, images, emphasis) to safe HTML. */
+export function renderInline(text: string): string {
+  return renderer.renderInline(text);
 }

@@ -19,15 +19,11 @@
  * `console.log` calls can be lost or land in the next cell under other front ends, and a cell whose last
  * value is an integer ≥ 2^53 never finishes. So:
  *
- * 1. **First code cell: imports and parameters.** Import from `../lib/...` (relative) or bare npm names
- *    from the import map, then read every setting once:
- *    ```ts
- *    import { notebookParams } from "../lib/notebook/params.ts";
- *    import { showFigure, showTable, showText, wilsonInterval } from "../lib/report/mod.ts";
- *    import pl from "nodejs-polars";
- *    const params = notebookParams({ epochs: 5, latentDims: [10, 20, 50] }); // LATENTLAB_EPOCHS, LATENTLAB_LATENT_DIMS
- *    await showText(`parameters: ${JSON.stringify(params)}`);
- *    ```
+ * 1. **First code cell: imports and parameters.** Import the library with one import of its public API,
+ *    `../lib/mod.ts` (relative), and npm packages by their bare names from the import map, then read
+ *    every setting once (`notebookParams({ epochs: 5, latentDims: [10, 20, 50] })` reads
+ *    `LATENTLAB_EPOCHS` and `LATENTLAB_LATENT_DIMS`; see the example below) and show them with
+ *    `await showText(...)`.
  *    Common ones: `dataset`, `seed`, `trainLimit`, `queryLimit`, `results` (write CSV/Parquet there),
  *    `models`. Run with other values: `deno task notebooks --param dataset=fashion-mnist --param epochs=20`.
  * 2. **Log at most once per cell**, with `await showText(summary)` rather than `console.log` (the
@@ -42,6 +38,19 @@
  *    `{"latentlab": {"timeout_s": 3600}}`.
  * 6. Declare the kernel in the notebook metadata: `"kernelspec": {"name": "latentlab", "display_name":
  *    "Deno (latentlab)", "language": "typescript"}` (see `notebooks/00_tour.ipynb`, the library tour).
+ *
+ * @example A notebook's parameters (here from an explicit environment instead of `Deno.env`)
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { notebookParams } from "./mod.ts";
+ *
+ * const params = notebookParams({ epochs: 5, latentDims: [10, 20] }, {
+ *   env: { LATENTLAB_EPOCHS: "2", LATENTLAB_LATENT_DIMS: "10,50" },
+ * });
+ * assert.equal(params.epochs, 2);
+ * assert.deepEqual(params.latentDims, [10, 50]);
+ * assert.equal(params.dataset, "mnist-sample"); // a common parameter's default
+ * ```
  * @module
  */
 export {

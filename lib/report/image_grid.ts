@@ -1,6 +1,15 @@
 /**
  * A grid of small uint8 images (28×28 digits by default, e.g. queries and their neighbours) as one PNG,
  * with optional captions under each image (a built-in 3×5 pixel font) and coloured borders.
+ *
+ * Why captions are pixels and not HTML: the grid is shown as one `image/png` output, which every front
+ * end draws as it is, trusted or not (classic Notebook, JupyterLab, VS Code, nbviewer, GitHub, the HTML
+ * reports), and which can be saved or copied as one picture with its captions and borders. Captions and
+ * borders in a `text/html` output would be sanitised away or lost in some of those places (untrusted
+ * notebooks, GitHub), and the image/png fallback would then show images without the labels that say
+ * which neighbour is right. Captions are short (a label, a distance), so the 3×5 font of `_font.ts`
+ * (digits, letters, common punctuation; 76 lines) covers them without drawing text through a canvas
+ * package or a browser.
  * @module
  */
 import { InputError } from "../errors.ts";

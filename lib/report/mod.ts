@@ -1,32 +1,31 @@
 /**
- * Display helpers for notebooks: Polars tables, Plotly figures, image grids, progress lines, 95 %
- * intervals, PNG encoding, and optional static figure export through chromium. Every `show*` function
- * returns a promise: await it (awaited displays are never lost by the Deno kernel).
+ * Display helpers for notebooks: Polars tables, Plotly figures, image grids and progress lines, with the
+ * 95 % intervals of `lib/stats/` for their captions, and optional static figure export through chromium.
+ * Every `show*` function returns a promise: await it (awaited displays are never lost by the Deno
+ * kernel). Outside Jupyter they print their plain-text form.
  *
+ * @example A table and an image grid, as their plain-text and PNG forms
  * ```ts
- * import { showTable, showFigure, showImageGrid, wilsonInterval } from "../lib/report/mod.ts";
- * await showTable(df, { caption: "Accuracy per class" });
- * await showFigure({ data: [{ type: "bar", x: labels, y: counts }], layout: { title: { text: "Counts" } } });
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { imageAt, imageGridPng, tableText, wilsonInterval } from "./mod.ts";
+ *
+ * const accuracy = wilsonInterval(45, 50);
+ * const table = pl.DataFrame({ method: ["latent"], accuracy: [accuracy.estimate], n: [accuracy.n] });
+ * assert.match(tableText(table), /latent/);
+ *
+ * const images = { count: 2, rows: 28, cols: 28, pixels: new Uint8Array(2 * 784).fill(200) };
+ * const png = imageGridPng([imageAt(images, 0), imageAt(images, 1)], { captions: ["a", "b"] });
+ * assert.deepEqual(Array.from(png.subarray(1, 4)), [80, 78, 71]); // "PNG"
  * ```
  * @module
  */
-export {
-  display,
-  type DisplayBundle,
-  type DisplayOptions,
-  escapeHtml,
-  inJupyter,
-  jsonForScript,
-  showText,
-  toBase64,
-} from "./display.ts";
+export { display, type DisplayBundle, type DisplayOptions, inJupyter, showText } from "./display.ts";
 export {
   type DataFrame,
-  dtypeName,
   formatValue,
   type FormatValueOptions,
   showTable,
-  tableBundle,
   tableHtml,
   type TableOptions,
   tableText,
@@ -34,53 +33,20 @@ export {
   type WrittenTable,
 } from "./table.ts";
 export {
-  countPlotlyLoaders,
-  DEFAULT_FIGURE_HEIGHT,
   type Figure,
   plainFigure,
-  PLOTLY_LOADER_MARK,
-  PLOTLY_LOADER_MIME,
-  PLOTLY_MIME,
-  plotlyBundle,
   type PlotlyBundleOptions,
   plotlyJsSent,
-  plotlyJsSource,
-  plotlyJsVersion,
-  plotlyLoaderHtml,
-  plotlyLoaderJs,
-  plotlyScriptPath,
   showFigure,
   showPlotlyJs,
 } from "./plotly.ts";
-/** The image set type of `lib/data/idx.ts` (input of {@linkcode imageAt}). */
-export type { ImageSet } from "../data/idx.ts";
-export {
-  GRID_TEXT_CAPTIONS,
-  imageAt,
-  imageGridBundle,
-  type ImageGridOptions,
-  imageGridPng,
-  showImageGrid,
-} from "./image_grid.ts";
-export { crc32, encodePng, type RawImage } from "./png.ts";
+export { imageAt, type ImageGridOptions, imageGridPng, showImageGrid } from "./image_grid.ts";
 export { createProgress, type Progress, type ProgressOptions } from "./progress.ts";
+/** The interval statistics of `lib/stats/`, for the captions of tables and figures. */
+export * from "../stats/mod.ts";
 export {
-  bootstrapMeanInterval,
-  type BootstrapOptions,
-  formatInterval,
-  type Interval,
-  quantileSorted,
-  wilsonInterval,
-  type WilsonOptions,
-  Z_95,
-} from "./intervals.ts";
-export {
-  type BrowserSession,
-  CHROMIUM_ARGS,
-  CHROMIUM_PATH,
   chromiumAvailable,
   createFigureExporter,
   type FigureExporter,
   type FigureImageOptions,
-  launchChromium,
 } from "./static_export.ts";

@@ -19,16 +19,10 @@
 import { createRequire } from "node:module";
 import { gzipSync } from "node:zlib";
 import { display, type DisplayBundle, escapeHtml, jsonForScript, toBase64 } from "./display.ts";
+import type { Figure } from "../util/figure.ts";
 
-/** A Plotly figure: traces, layout and config as plain JSON. */
-export interface Figure {
-  /** The traces (`{ type: "scatter", x, y, … }`). */
-  data: Record<string, unknown>[];
-  /** The layout (`{ title, xaxis, … }`). */
-  layout?: Record<string, unknown>;
-  /** Plotly config (`{ responsive: true }`). */
-  config?: Record<string, unknown>;
-}
+/** A Plotly figure: traces, layout and config as plain JSON (defined in `lib/util/figure.ts`). */
+export type { Figure };
 
 /** The MIME type of Plotly figures (rendered natively by JupyterLab's plotly extension and VS Code). */
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";

@@ -1,56 +1,11 @@
 /**
- * A stand-in for autoencoder latent files, for tests and for runs made before a model exists: a
- * seeded Gaussian random projection of the pixels, scaled like `reduce` does (one global min/max taken
- * from the *dataset* projections, applied to both sets, clipped, rounded to integers in 0..25500).
- * It is **not** an autoencoder; anything computed from it must be labelled as such.
+ * The random-projection latent stand-in, re-exported from its home `lib/data/stand_in.ts` for the
+ * notebook that still imports it from here (`B_search.ipynb`; moved to the public entry points in a
+ * later step, which removes this module).
  * @module
  */
-import { createRandom } from "../util/random.ts";
-import { applyLatentScale, fitLatentScale } from "../nn/latent.ts";
-
-/** Options for {@linkcode randomProjectionLatent}. */
-export interface RandomProjectionOptions {
-  /** Latent dimension (default 10). */
-  latentDim?: number;
-  /** Seed of the projection (default 1). */
-  seed?: number;
-}
-
-/** Latent stand-ins for a data set and its queries. */
-export interface RandomProjectionLatent {
-  /** Latent dimension. */
-  latentDim: number;
-  /** Data set vectors, `count × latentDim`, values 0..25500. */
-  dataset: Int16Array;
-  /** Query vectors, scaled with the data set's min/max (clipped). */
-  queries: Int16Array;
-}
-
-/** Projects `pixels` and `queryPixels` (`dim` values per image) with one seeded Gaussian matrix. */
-export function randomProjectionLatent(
-  sets: { pixels: Uint8Array; queryPixels: Uint8Array; dim: number },
-  options: RandomProjectionOptions = {},
-): RandomProjectionLatent {
-  const { pixels, queryPixels, dim } = sets;
-  const latentDim = options.latentDim ?? 10;
-  const random = createRandom(options.seed ?? 1);
-  const matrix = new Float64Array(dim * latentDim);
-  for (let i = 0; i < matrix.length; i++) matrix[i] = random.normal();
-  const project = (source: Uint8Array) => {
-    const count = source.length / dim;
-    const out = new Float64Array(count * latentDim);
-    for (let r = 0; r < count; r++) {
-      for (let t = 0; t < dim; t++) {
-        const v = source[r * dim + t];
-        if (v === 0) continue;
-        const base = t * latentDim;
-        for (let j = 0; j < latentDim; j++) out[r * latentDim + j] += v * matrix[base + j];
-      }
-    }
-    return out;
-  };
-  const data = project(pixels);
-  const queries = project(queryPixels);
-  const scale = fitLatentScale(data);
-  return { latentDim, dataset: applyLatentScale(data, scale), queries: applyLatentScale(queries, scale) };
-}
+export {
+  type RandomProjectionLatent,
+  randomProjectionLatent,
+  type RandomProjectionOptions,
+} from "../data/stand_in.ts";

@@ -4,7 +4,7 @@ import { readImages, writeImages, writeLatent } from "../../lib/data/idx.ts";
 import { runTool } from "../../lib/cli/_run.ts";
 import { searchTool } from "../../lib/cli/search.ts";
 import { parseSearchOutput } from "../../lib/search/output.ts";
-import { randomProjectionLatent } from "../../lib/search/standin.ts";
+import { randomProjectionLatent } from "../../lib/data/stand_in.ts";
 import { l1DistanceBlockReference } from "../../lib/kernels/l1.ts";
 import { createRandom } from "../../lib/util/random.ts";
 

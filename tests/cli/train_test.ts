@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runTool } from "../../lib/cli/_run.ts";
-import { trainTool } from "../../lib/cli/train.ts";
+import { defaultSweepGrid, trainTool } from "../../lib/cli/train.ts";
+import { sweepGrid } from "../../lib/nn/notebook_a.ts";
 import { readModelMetadata } from "../../lib/nn/persistence.ts";
 import { backend } from "../nn/_fixtures.ts";
 import { silently, treeDigest } from "./_helpers.ts";
@@ -70,4 +71,11 @@ Deno.test("train: a model trained with other settings is not replaced without --
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("train: the --sweep grid is notebook A's full grid at batch size 32", () => {
+  const grid = defaultSweepGrid(7);
+  assert.equal(grid.length, 8);
+  assert.deepEqual(grid, sweepGrid("full", { epochs: 7 }).filter((config) => config.batchSize === 32));
+  assert.ok(grid.every((config) => config.epochs === 7));
 });

@@ -70,3 +70,25 @@ export function sortedLowerMedian(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[(sorted.length - 1) >> 1];
 }
+
+/**
+ * Naive partition medians: each cluster's sort-based lower median per coordinate, and the objective
+ * Σ L1 from every point to its cluster's median (no code of `lib/cluster/` involved).
+ */
+export function naiveMedians(points: PointSet, labels: ArrayLike<number>, k: number) {
+  const { count, dim, values } = points;
+  const medians: number[][] = [];
+  let objective = 0;
+  for (let c = 0; c < k; c++) {
+    const members = Array.from({ length: count }, (_, i) => i).filter((i) => labels[i] === c);
+    const median = Array.from(
+      { length: dim },
+      (_, t) => members.length ? sortedLowerMedian(members.map((i) => values[i * dim + t])) : 0,
+    );
+    for (const i of members) {
+      for (let t = 0; t < dim; t++) objective += Math.abs(values[i * dim + t] - median[t]);
+    }
+    medians.push(median);
+  }
+  return { medians, objective };
+}

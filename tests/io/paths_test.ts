@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { PathGuard } from "../../lib/io/paths.ts";
 import { InputError } from "../../lib/errors.ts";
-import { PROJECT_ROOT } from "../../lib/data/datasets.ts";
+import { PROJECT_ROOT } from "../../lib/util/project_root.ts";
 
 function refused(pattern: RegExp) {
   return (error: unknown) => error instanceof InputError && pattern.test(error.message);

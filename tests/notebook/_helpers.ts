@@ -1,7 +1,7 @@
 /** Shared helpers for the notebook tests. */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../../lib/data/datasets.ts";
+import { PROJECT_ROOT } from "../../lib/util/project_root.ts";
 import { type Cell, joinText } from "../../lib/notebook/ipynb.ts";
 
 /** The folder of fixture notebooks. */

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { basename, delimiter, dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { PROJECT_ROOT } from "../../lib/data/datasets.ts";
+import { PROJECT_ROOT } from "../../lib/util/project_root.ts";
 import { readNotebook } from "../../lib/notebook/ipynb.ts";
 import { PROJECT_JUPYTER_PATH } from "../../lib/notebook/kernelspec.ts";
 import { listNotebooks, runAllNotebooks } from "../../lib/notebook/run_all.ts";

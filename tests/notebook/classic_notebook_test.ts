@@ -17,7 +17,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { PROJECT_ROOT } from "../../lib/data/datasets.ts";
+import { PROJECT_ROOT } from "../../lib/util/project_root.ts";
 import { type Notebook, readNotebook, writeNotebook } from "../../lib/notebook/ipynb.ts";
 import { runAllNotebooks } from "../../lib/notebook/run_all.ts";
 import { countPlotlyLoaders } from "../../lib/report/plotly.ts";

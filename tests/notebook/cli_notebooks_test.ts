@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { notebooksMain } from "../../lib/cli/notebooks.ts";
-import { PROJECT_ROOT } from "../../lib/data/datasets.ts";
+import { PROJECT_ROOT } from "../../lib/util/project_root.ts";
 import { readNotebook } from "../../lib/notebook/ipynb.ts";
 import { isNotebookTrusted } from "../../lib/notebook/trust.ts";
 import { countPlotlyLoaders } from "../../lib/report/plotly.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { isAbsolute, join } from "node:path";
-import { PROJECT_ROOT } from "../../lib/data/datasets.ts";
+import { PROJECT_ROOT } from "../../lib/util/project_root.ts";
 import {
   installKernelSpec,
   KERNEL_NAME,

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { delimiter, dirname, join } from "node:path";
-import { PROJECT_ROOT } from "../../lib/data/datasets.ts";
+import { PROJECT_ROOT } from "../../lib/util/project_root.ts";
 import { joinText, readNotebook } from "../../lib/notebook/ipynb.ts";
 import { PROJECT_JUPYTER_PATH } from "../../lib/notebook/kernelspec.ts";
 import { PLOTLY_MIME } from "../../lib/report/plotly.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { PROJECT_ROOT } from "../../lib/data/datasets.ts";
+import { PROJECT_ROOT } from "../../lib/util/project_root.ts";
 import { readNotebook } from "../../lib/notebook/ipynb.ts";
 import { runAllNotebooks } from "../../lib/notebook/run_all.ts";
 import { treeDigest } from "../cli/_helpers.ts";

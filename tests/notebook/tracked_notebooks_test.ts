@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../../lib/data/datasets.ts";
+import { PROJECT_ROOT } from "../../lib/util/project_root.ts";
 import { readNotebook } from "../../lib/notebook/ipynb.ts";
 import { listNotebooks } from "../../lib/notebook/run_all.ts";
 import { countPlotlyLoaders, PLOTLY_MIME } from "../../lib/report/plotly.ts";

@@ -1,7 +1,9 @@
 /** A minimal PNG reader for tests: checks the signature and every chunk's CRC, undoes all five filters. */
 import assert from "node:assert/strict";
-import { inflateSync } from "node:zlib";
-import { crc32, PNG_SIGNATURE } from "../../lib/report/png.ts";
+import { crc32, inflateSync } from "node:zlib";
+
+/** The 8-byte PNG file signature. */
+const PNG_SIGNATURE = Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10);
 
 /** A decoded 8-bit PNG. */
 export interface DecodedPng {
@@ -30,7 +32,7 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
     const data = bytes.subarray(offset + 8, offset + 8 + length);
     assert.equal(
       view.getUint32(offset + 8 + length),
-      crc32(bytes, offset + 4, offset + 8 + length),
+      crc32(bytes.subarray(offset + 4, offset + 8 + length)),
       `CRC of ${type}`,
     );
     if (type === "IHDR") {

@@ -1,13 +1,9 @@
 import assert from "node:assert/strict";
-import { crc32, encodePng } from "../../lib/report/png.ts";
+import { encodePng } from "../../lib/report/png.ts";
 import { decodePng } from "./_png_decode.ts";
 import { InputError } from "../../lib/errors.ts";
 
-Deno.test("crc32 matches the standard check value", () => {
-  assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
-});
-
-Deno.test("encodePng round-trips grayscale and RGB pixels", () => {
+Deno.test("encodePng round-trips grayscale, RGB and RGBA pixels", () => {
   const gray = Uint8Array.from({ length: 28 * 28 }, (_, i) => (i * 7) % 256);
   const decoded = decodePng(encodePng({ width: 28, height: 28, channels: 1, pixels: gray }));
   assert.deepEqual([decoded.width, decoded.height, decoded.colourType], [28, 28, 0]);
@@ -16,6 +12,10 @@ Deno.test("encodePng round-trips grayscale and RGB pixels", () => {
   const decodedRgb = decodePng(encodePng({ width: 3, height: 5, channels: 3, pixels: rgb }));
   assert.equal(decodedRgb.colourType, 2);
   assert.deepEqual(decodedRgb.pixels, rgb);
+  const rgba = Uint8Array.from({ length: 4 * 7 * 2 }, (_, i) => (i * 31) % 256);
+  const decodedRgba = decodePng(encodePng({ width: 7, height: 2, channels: 4, pixels: rgba }));
+  assert.equal(decodedRgba.colourType, 6);
+  assert.deepEqual(decodedRgba.pixels, rgba);
 });
 
 Deno.test("encodePng rejects inconsistent sizes", () => {

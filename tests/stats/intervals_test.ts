@@ -4,7 +4,7 @@ import {
   formatInterval,
   quantileSorted,
   wilsonInterval,
-} from "../../lib/report/intervals.ts";
+} from "../../lib/stats/intervals.ts";
 import { InputError } from "../../lib/errors.ts";
 
 function near(actual: number, expected: number, tolerance: number) {
