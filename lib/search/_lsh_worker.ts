@@ -23,13 +23,8 @@ scope.onmessage = (event: MessageEvent<LshWorkerRequest>) => {
   try {
     if (request.type === "build") {
       index = buildLshIndex(request.data, request.dim, request.options);
-      const { count, dim, k, L, w, wRule, probes, maxChecks, maxBucket, seed, family, buildMs, bounds } =
-        index;
-      scope.postMessage({
-        id: request.id,
-        ok: true,
-        meta: { count, dim, k, L, w, wRule, probes, maxChecks, maxBucket, seed, family, buildMs, bounds },
-      });
+      const { search: _search, ...meta } = index;
+      scope.postMessage({ id: request.id, ok: true, meta });
       return;
     }
     if (!index) throw new Error("LSH worker: search before build");
@@ -40,6 +35,7 @@ scope.onmessage = (event: MessageEvent<LshWorkerRequest>) => {
       result.candidates.buffer as ArrayBuffer,
       result.checked.buffer as ArrayBuffer,
       result.rowsRead.buffer as ArrayBuffer,
+      result.probed.buffer as ArrayBuffer,
     ]);
   } catch (error) {
     scope.postMessage({

@@ -102,14 +102,18 @@ export async function buildParallelLshIndex(
     const candidates = new Uint32Array(nq);
     const checked = new Uint32Array(nq);
     const rowsRead = new Uint32Array(nq);
+    const probed = new Uint32Array(nq);
     let noCandidate = 0;
+    let widened = 0;
     for (const { first, result } of parts) {
       indices.set(result.indices, first * neighbours);
       distances.set(result.distances, first * neighbours);
       candidates.set(result.candidates, first);
       checked.set(result.checked, first);
       rowsRead.set(result.rowsRead, first);
+      probed.set(result.probed, first);
       noCandidate += result.noCandidate;
+      widened += result.widened;
     }
     return {
       neighbours,
@@ -118,6 +122,8 @@ export async function buildParallelLshIndex(
       candidates,
       checked,
       rowsRead,
+      probed,
+      widened,
       noCandidate,
       ms: performance.now() - t0,
     };
