@@ -36,7 +36,11 @@ export const searchTool: CliTool = {
   summary:
     "Nearest neighbours (L1) of each query: exhaustive in latent space (Reduced), LSH and exact (True) " +
     "in pixel space. Writes per-query neighbours and pixel-space distances, total times (ms), approximation " +
-    "factors, recall@1 and the count of queries without LSH candidates.",
+    "factors, recall@1 and the count of queries without LSH candidates. LSH defaults fit k and L: a query " +
+    "aims at --candidates candidates (default min(n, 24 sqrt(n)) for n dataset images); without -w the width " +
+    "is chosen from the data so that the median query's own buckets hold half of them; multi-probe tops " +
+    "up queries with fewer; a query still without candidates is widened (more probes, then the smallest " +
+    "crowded bucket, then the nearest cell of one hash function), so every query gets candidates.",
   flags: [
     {
       key: "dataset",
@@ -90,15 +94,33 @@ export const searchTool: CliTool = {
       key: "w",
       names: ["-w"],
       type: "number",
-      description: "LSH bucket width (> 0; default: chosen from the data)",
+      description:
+        "LSH bucket width (> 0; default: chosen from the data for k and L: the median query's own buckets hold half of --candidates)",
     },
     {
       key: "probes",
       names: ["--probes"],
       type: "integer",
-      default: 0,
       min: 0,
-      description: "LSH multi-probe buckets per table",
+      max: 4096,
+      description:
+        "LSH multi-probe budget in buckets per table (query-directed order over all tables; a query stops once it has --candidates; default: max(4 L, 128) / L)",
+    },
+    {
+      key: "candidates",
+      names: ["--candidates"],
+      type: "integer",
+      min: 1,
+      description:
+        "LSH: candidates a query aims at (default: min(n, 24 sqrt(n)) for n dataset images; 5,879 for 60,000)",
+    },
+    {
+      key: "block",
+      names: ["--block"],
+      type: "integer",
+      min: 1,
+      max: 1024,
+      description: "LSH: side of the pixel blocks whose sums are hashed (1 = single pixels; default 4)",
     },
     {
       key: "maxChecks",
@@ -112,14 +134,14 @@ export const searchTool: CliTool = {
       names: ["--max-bucket"],
       type: "integer",
       min: 1,
-      description: "LSH: skip buckets with more members than this (default: dataset size / 64, at least 512)",
+      description: "LSH: skip buckets with more members than this (crowded; default: 4 x candidates / L)",
     },
     {
       key: "noBounds",
       names: ["--no-bounds"],
       type: "boolean",
       description:
-        "LSH: read every checked candidate's row (default: skip rows that 7x7, 4x4 and 2x2 block-sum lower bounds rule out; same results)",
+        "LSH: read every checked candidate's row (default: skip rows that lower bounds from 4x4 and 2x2 block sums rule out; same results)",
     },
     {
       key: "family",
@@ -127,7 +149,7 @@ export const searchTool: CliTool = {
       type: "string",
       default: "grid",
       choices: ["grid", "cauchy"],
-      description: "LSH hash family",
+      description: "LSH hash family: shifted grids or Cauchy projections, both on block sums",
     },
     { key: "seed", names: ["--seed"], type: "integer", default: 1, min: 0, description: "LSH seed" },
     {
@@ -204,7 +226,9 @@ export const searchTool: CliTool = {
         k: flags.k as number,
         L: flags.L as number,
         w,
-        probes: flags.probes as number,
+        probes: flags.probes as number | undefined,
+        candidates: flags.candidates as number | undefined,
+        block: flags.block as number | undefined,
         maxChecks: flags.maxChecks as number | undefined,
         maxBucket: flags.maxBucket as number | undefined,
         family: flags.family as "grid" | "cauchy",
@@ -234,7 +258,9 @@ export const searchTool: CliTool = {
         }, ` +
         `AF Reduced ${s["Approximation Factor Reduced"]}, no candidates ${
           s["Queries without LSH candidates"]
-        } ` +
+        }, LSH checked ${
+          (100 * Number(s["Share of the data set checked by LSH"])).toFixed(2)
+        } % of the dataset ` +
         `(total ${((performance.now() - started) / 1000).toFixed(1)} s)`,
     );
   },
