@@ -90,6 +90,30 @@ export interface HashFunctions {
   represent(vectors: L1Vectors, row: number, out: Float64Array): void;
   /** Raw projections (before dividing by w) of block sums `rep` (at `repOffset`) into `out` (k·L values). */
   project(rep: Float64Array, repOffset: number, out: Float64Array): void;
+  /** The drawn functions as plain data (structured-clonable), for {@linkcode hashFunctionsFromSpec}. */
+  readonly spec: HashSpec;
+}
+
+/** Hash functions as plain data: what {@linkcode hashFunctionsFromSpec} needs to rebuild them. */
+export interface HashSpec {
+  /** Family. */
+  family: LshFamily;
+  /** Functions per table. */
+  k: number;
+  /** Tables. */
+  L: number;
+  /** Block side. */
+  block: number;
+  /** Vector dimension. */
+  dim: number;
+  /** Image shape, for square blocks. */
+  shape?: readonly [number, number];
+  /** Grid: the block of every function. Cauchy: the projection matrix, block-major (repDim × k·L). */
+  weights: Int32Array | Float64Array;
+  /** Per function: uniform offset in [0, 1). */
+  offset: Float64Array;
+  /** Per function: salt of its cell hashes. */
+  salt: Int32Array;
 }
 
 /** Options of {@linkcode createHashFunctions}. */
@@ -121,17 +145,9 @@ export function createHashFunctions(
   const { family, k, L, block, shape, seed } = options;
   const layout = blockLayout(dim, block, shape);
   const repDim = layout.count;
-  const of = layout.of;
   const m = k * L;
   const random = createRandom(seed);
-  const offset = new Float64Array(m);
-  const salt = new Int32Array(m);
-  const represent = (vectors: L1Vectors, row: number, out: Float64Array) => {
-    out.fill(0, 0, repDim);
-    const base = row * dim;
-    for (let t = 0; t < dim; t++) out[of[t]] += vectors[base + t];
-  };
-  let project: (rep: Float64Array, repOffset: number, out: Float64Array) => void;
+  let weights: Int32Array | Float64Array;
   if (family === "cauchy") {
     const a = new Float64Array(repDim * m);
     for (let i = 0; i < a.length; i++) {
@@ -139,15 +155,7 @@ export function createHashFunctions(
       while (u === 0 || u === 0.5) u = random.next();
       a[i] = Math.tan(Math.PI * (u - 0.5));
     }
-    project = (rep, repOffset, out) => {
-      out.fill(0, 0, m);
-      for (let t = 0; t < repDim; t++) {
-        const v = rep[repOffset + t];
-        if (v === 0) continue;
-        const row = t * m;
-        for (let f = 0; f < m; f++) out[f] += v * a[row + f];
-      }
-    };
+    weights = a;
   } else {
     // Block c drawn with probability proportional to the standard deviation of its sum.
     const rows = Math.min(n, SPREAD_SAMPLE);
@@ -156,7 +164,7 @@ export function createHashFunctions(
     const squares = new Float64Array(repDim);
     const rep = new Float64Array(repDim);
     for (let i = 0; i < rows; i++) {
-      represent(data, Math.floor(i * step), rep);
+      blockSums(data, Math.floor(i * step) * dim, dim, layout, rep);
       for (let t = 0; t < repDim; t++) {
         sum[t] += rep[t];
         squares[t] += rep[t] * rep[t];
@@ -185,15 +193,57 @@ export function createHashFunctions(
       }
       coordinate[f] = low;
     }
-    project = (rep, repOffset, out) => {
-      for (let f = 0; f < m; f++) out[f] = rep[repOffset + coordinate[f]];
-    };
+    weights = coordinate;
   }
+  const offset = new Float64Array(m);
+  const salt = new Int32Array(m);
   for (let f = 0; f < m; f++) {
     offset[f] = random.next();
     salt[f] = (random.next() * 4294967296) | 0;
   }
-  return { family, k, L, block, repDim, offset, salt, represent, project };
+  return hashFunctionsFromSpec({ family, k, L, block, dim, shape, weights, offset, salt });
+}
+
+/** out[0..count) = the sums of row values (at `rowOffset`) over the layout's groups. */
+function blockSums(
+  vectors: L1Vectors,
+  rowOffset: number,
+  dim: number,
+  layout: GroupLayout,
+  out: Float64Array,
+) {
+  const of = layout.of;
+  out.fill(0, 0, layout.count);
+  for (let t = 0; t < dim; t++) out[of[t]] += vectors[rowOffset + t];
+}
+
+/** The hash functions described by `spec` (see {@linkcode HashFunctions.spec}). */
+export function hashFunctionsFromSpec(spec: HashSpec): HashFunctions {
+  const { family, k, L, block, dim, shape, weights, offset, salt } = spec;
+  const layout = blockLayout(dim, block, shape);
+  const repDim = layout.count;
+  const m = k * L;
+  const represent = (vectors: L1Vectors, row: number, out: Float64Array) =>
+    blockSums(vectors, row * dim, dim, layout, out);
+  let project: (rep: Float64Array, repOffset: number, out: Float64Array) => void;
+  if (family === "cauchy") {
+    const a = weights as Float64Array;
+    project = (rep, repOffset, out) => {
+      out.fill(0, 0, m);
+      for (let t = 0; t < repDim; t++) {
+        const v = rep[repOffset + t];
+        if (v === 0) continue;
+        const row = t * m;
+        for (let f = 0; f < m; f++) out[f] += v * a[row + f];
+      }
+    };
+  } else {
+    const coordinate = weights as Int32Array;
+    project = (rep, repOffset, out) => {
+      for (let f = 0; f < m; f++) out[f] = rep[repOffset + coordinate[f]];
+    };
+  }
+  return { family, k, L, block, repDim, offset, salt, represent, project, spec };
 }
 
 /**

@@ -67,6 +67,8 @@ import {
   createHashFunctions,
   type GroupLayout,
   type HashFunctions,
+  hashFunctionsFromSpec,
+  type HashSpec,
   type LshFamily,
   ProbeSequence,
   tableKeys,
@@ -458,9 +460,83 @@ function chooseWidth(
   };
 }
 
+/** The settings of a built index (the {@linkcode LshIndex} fields other than `search`). */
+export type LshIndexMeta = Omit<LshIndex, "search">;
+
+/** One level of quantized group sums: its data rows and its group size (the query rows are per searcher). */
+interface LevelSpec {
+  dataPtr: number;
+  bytes: number;
+  group: number;
+}
+
+/** Per-searcher scratch: where one thread's query, candidates and probes live in the shared memory. */
+interface ScratchLayout {
+  queryPtr: number;
+  idxPtr: number;
+  outPtr: number;
+  levelTablePtr: number;
+  levelQueryPtrs: number[];
+  seedsPtr: number;
+  hitsPtr: number;
+  hitScratchPtr: number;
+  histogramPtr: number;
+  orderedPtr: number;
+  resultPtr: number;
+  probesPtr: number;
+  probeCapacity: number;
+}
+
+/**
+ * A built LSH index as shareable data: the shared WebAssembly memory holding the data, the lower-bound
+ * levels, the tables and one scratch area per searcher, plus the hash functions and settings as plain
+ * data. Structured-clonable (the memory is shared, not copied), so Workers can search the same tables:
+ * {@linkcode attachLshIndex} makes a searcher of one scratch area.
+ */
+export interface LshIndexImage {
+  /** Settings of the index. */
+  meta: LshIndexMeta;
+  /** Element kind of the data. */
+  kind: "u8" | "i16";
+  /** The shared memory. */
+  memory: WebAssembly.Memory;
+  /** The hash functions. */
+  hash: HashSpec;
+  /** Image shape, if given. */
+  shape?: readonly [number, number];
+  /** Data rows' offset and stride. */
+  dataPtr: number;
+  stride: number;
+  /** Table entries (slots, mask, list). */
+  tablesPtr: number;
+  /** Lower-bound levels, coarsest first (uint8 data with bounds). */
+  levels: LevelSpec[];
+  /** Rows sorted by their cell of the first function, and those cells (widening's last step). */
+  byFirstCell: Uint32Array;
+  sortedFirstCells: Float64Array;
+  /** Scratch areas, one per searcher. */
+  scratch: ScratchLayout[];
+}
+
 /** Builds an {@linkcode LshIndex} over `data` (`count × dim` uint8 or int16 values). */
 export function buildLshIndex(data: L1Vectors, dim: number, options: LshOptions): LshIndex {
+  return attachLshIndex(buildLshImage(data, dim, options), 0);
+}
+
+/**
+ * Builds the tables of an LSH index over `data` once, with scratch areas for `searchers` threads
+ * (default 1); see {@linkcode LshIndexImage}.
+ */
+export function buildLshImage(
+  data: L1Vectors,
+  dim: number,
+  options: LshOptions,
+  searchers = 1,
+): LshIndexImage {
   const started = performance.now();
+  if (!Number.isInteger(searchers) || searchers < 1) {
+    throw new RangeError(`LSH: searchers must be a positive integer, got ${searchers}`);
+  }
   const kind = kindOf(data);
   const n = rowCount(data, dim, "data");
   if (n === 0) throw new RangeError("LSH: the data set is empty");
@@ -550,37 +626,21 @@ export function buildLshIndex(data: L1Vectors, dim: number, options: LshOptions)
   );
   const sortedFirstCells = Float64Array.from(byFirstCell, (i) => firstCells[i]);
 
-  // Exact checks: the data in this thread's wasm memory, candidates gathered by index. For uint8 data
-  // with bounds, the quantized group sums of every level (coarsest first) follow it, each level's data
-  // rows back to back (the coarsest, 64 bytes a row, is read for every candidate), and the query's rows
-  // of all levels. The level table has an entry (query pointer, data pointer, bytes between data rows,
-  // bytes per row, group size) per level.
+  // Shared part of the memory: the data rows, then for uint8 data with bounds the quantized group sums
+  // of every level (coarsest first), each level's data rows back to back (the coarsest, 64 bytes a row,
+  // is read for every checked candidate), then the tables: per table the slot records (directory) and
+  // the member list, and a table of entries (slots, mask, list).
   const bounded = kind === "u8" && (options.bounds ?? true);
   const layouts = bounded ? groupLayouts(dim, shape) : [];
   const stride = rowStride(kind, dim);
   const dataPtr = MEMORY_BASE;
-  const queryPtr = align16(dataPtr + n * stride);
-  const idxPtr = align16(queryPtr + stride);
-  const outPtr = align16(idxPtr + (n + 1) * 4); // lshCollectAll may write one entry past the last candidate
-  const levelTablePtr = align16(outPtr + n * 4);
-  let offset = align16(levelTablePtr + layouts.length * 20);
+  let offset = align16(dataPtr + n * stride);
   const levels = layouts.map(({ layout, group }) => {
     const bytes = align16(layout.count);
-    // Data rows start on a 64-byte cache line.
-    const dataStart = Math.ceil((offset + bytes) / 64) * 64;
-    const level = { layout, bytes, group, queryPtr: offset, dataPtr: dataStart };
+    const level = { dataPtr: Math.ceil(offset / 64) * 64, bytes, group }; // rows start on a cache line
     offset = align16(level.dataPtr + n * bytes);
     return level;
   });
-  const seedsPtr = offset;
-  offset = align16(seedsPtr + (BOUND_SEEDS + 20) * 4);
-  // Candidate collection: the tables' member lists, u8 hit counts per row (saturating at 255; 0 = not
-  // seen by the current query, cleared after each query), the hit histogram and scratch for the
-  // ordering. Per table: slot records (directory) and the member list; a table entry (slots, mask,
-  // list) each. The probe and run lists hold every bucket one query may probe.
-  const widenLimit = Math.min(2 * k * L, 1 << 16);
-  const maxProbeBuffer = (probes: number) => L + probes * L + widenLimit;
-  let probeCapacity = maxProbeBuffer(defaultProbes);
   const tablesPtr = align16(offset);
   offset = align16(tablesPtr + L * 12);
   const tableEntries = tables.map(({ slots }) => {
@@ -588,20 +648,143 @@ export function buildLshIndex(data: L1Vectors, dim: number, options: LshOptions)
     offset = align16(entry.list + n * 4);
     return entry;
   });
-  const hitsPtr = offset;
-  const hitScratchPtr = align16(hitsPtr + n);
-  const histogramPtr = align16(hitScratchPtr + n);
-  const orderedPtr = align16(histogramPtr + 256 * 4);
-  const resultPtr = align16(orderedPtr + n * 4);
-  const probesPtr = align16(resultPtr + 16);
-  const memory = createSharedMemory(probesPtr + 16 * probeCapacity + 16);
+  // One scratch area per searcher: the query row and its level rows, the candidates (idx; one entry more
+  // for lshCollectAll) and their distances, the level table (query pointer, data pointer, bytes between
+  // data rows, bytes per row, group size per level), the u8 hit counts per row (saturating at 255; 0 =
+  // not seen by the current query, cleared after each query), the hit histogram and ordering scratch,
+  // and the probe and run lists of one query (grown by a search that needs more).
+  const probeCapacity = maxProbeBuffer(k, L, defaultProbes);
+  const scratch: ScratchLayout[] = [];
+  for (let s = 0; s < searchers; s++) {
+    const queryPtr = align16(offset);
+    const idxPtr = align16(queryPtr + stride);
+    const outPtr = align16(idxPtr + (n + 1) * 4);
+    const levelTablePtr = align16(outPtr + n * 4);
+    let at = align16(levelTablePtr + levels.length * 20);
+    const levelQueryPtrs = levels.map((level) => {
+      const ptr = at;
+      at = align16(at + level.bytes);
+      return ptr;
+    });
+    const seedsPtr = at;
+    const hitsPtr = align16(seedsPtr + (BOUND_SEEDS + 20) * 4);
+    const hitScratchPtr = align16(hitsPtr + n);
+    const histogramPtr = align16(hitScratchPtr + n);
+    const orderedPtr = align16(histogramPtr + 256 * 4);
+    const resultPtr = align16(orderedPtr + n * 4);
+    const probesPtr = align16(resultPtr + 16);
+    offset = probesPtr + 16 * probeCapacity + 16;
+    scratch.push({
+      queryPtr,
+      idxPtr,
+      outPtr,
+      levelTablePtr,
+      levelQueryPtrs,
+      seedsPtr,
+      hitsPtr,
+      hitScratchPtr,
+      histogramPtr,
+      orderedPtr,
+      resultPtr,
+      probesPtr,
+      probeCapacity,
+    });
+  }
+  const memory = createSharedMemory(offset);
+  ensureMemory(memory, offset);
   writeRows(memory, dataPtr, data, dim, { first: 0, count: n });
+  const buffer = memory.buffer;
+  const groupScratch = new Uint32Array(Math.max(0, ...layouts.map(({ layout }) => layout.count)));
+  levels.forEach((level, i) => {
+    const rows = new Uint8Array(buffer, level.dataPtr, n * level.bytes);
+    const spec = { ...layouts[i], bytes: level.bytes };
+    for (let r = 0; r < n; r++) groupMeans(data, r * dim, dim, spec, groupScratch, rows, r * level.bytes);
+  });
+  const tableTable = new Uint32Array(buffer, tablesPtr, L * 3);
+  tableEntries.forEach((entry, l) => {
+    tableTable.set([entry.slots, entry.mask, entry.list], 3 * l);
+    new Int32Array(buffer, entry.slots, tables[l].slots.length).set(tables[l].slots);
+    new Uint32Array(buffer, entry.list, n).set(tables[l].list);
+  });
+  tables.length = 0;
+  const meta: LshIndexMeta = {
+    count: n,
+    dim,
+    k,
+    L,
+    w,
+    wRule,
+    block,
+    candidates: indexCandidates,
+    rules,
+    probes: defaultProbes,
+    maxChecks: defaultMaxChecks,
+    maxBucket: indexMaxBucket,
+    widen: indexWiden,
+    seed,
+    family,
+    buildMs: performance.now() - started,
+    bounds: levels.length > 0,
+  };
+  return {
+    meta,
+    kind,
+    memory,
+    hash: functions.spec,
+    shape,
+    dataPtr,
+    stride,
+    tablesPtr,
+    levels,
+    byFirstCell,
+    sortedFirstCells,
+    scratch,
+  };
+}
+
+/** Probe and run list entries one query may need: own buckets, multi-probe and widening. */
+function maxProbeBuffer(k: number, L: number, probes: number): number {
+  return L + probes * L + Math.min(2 * k * L, 1 << 16);
+}
+
+/** A searcher over a built index (see {@linkcode LshIndexImage}) using its scratch area `slot`. */
+export function attachLshIndex(image: LshIndexImage, slot: number): LshIndex {
+  const { meta, kind, memory, dataPtr, stride, tablesPtr, byFirstCell, sortedFirstCells } = image;
+  const area = image.scratch[slot];
+  if (area === undefined) throw new RangeError(`LSH: no scratch area ${slot}`);
+  const { count: n, dim, k, L, w } = meta;
+  const indexCandidates = meta.candidates;
+  const defaultProbes = meta.probes;
+  const defaultMaxChecks = meta.maxChecks;
+  const indexMaxBucket = meta.maxBucket;
+  const indexWiden = meta.widen;
+  const functions = hashFunctionsFromSpec(image.hash);
+  const m = k * L;
+  const { offset: shiftOffset, repDim } = functions;
+  const widenLimit = Math.min(2 * k * L, 1 << 16);
+  const {
+    queryPtr,
+    idxPtr,
+    outPtr,
+    levelTablePtr,
+    seedsPtr,
+    hitsPtr,
+    hitScratchPtr,
+    histogramPtr,
+    orderedPtr,
+  } = area;
+  const resultPtr = area.resultPtr;
+  const layouts = image.levels.length > 0 ? groupLayouts(dim, image.shape) : [];
+  const levels = image.levels.map((level, i) => ({
+    ...level,
+    layout: layouts[i].layout,
+    queryPtr: area.levelQueryPtrs[i],
+  }));
   const kernels = instantiateKernels(kernelModule(), memory);
   const gather = kind === "u8" ? kernels.l1U8Gather : kernels.l1I16Gather;
   const gatherNearest = kind === "u8" ? kernels.l1U8GatherNearest : undefined;
-  ensureMemory(memory, probesPtr + 16 * probeCapacity + 16);
-  // Views cached (each read of a shared memory's `buffer` creates a new object); the memory grows only
-  // when a search asks for more probes than any before, and the probe views are then made again.
+  // Views cached (each read of a shared memory's `buffer` creates a new object); the probe lists move to
+  // new memory (grown at the end) when a search asks for more probes than they hold.
   let buffer = memory.buffer;
   const idx = new Uint32Array(buffer, idxPtr, n);
   const distView = new Uint32Array(buffer, outPtr, n);
@@ -613,28 +796,23 @@ export function buildLshIndex(data: L1Vectors, dim: number, options: LshOptions)
   const groupScratch = new Uint32Array(Math.max(0, ...levels.map((level) => level.layout.count)));
   const levelQueries = levels.map((level, i) => {
     levelTable.set([level.queryPtr, level.dataPtr, level.bytes, level.bytes, level.group], 5 * i);
-    const rows = new Uint8Array(buffer, level.dataPtr, n * level.bytes);
-    for (let r = 0; r < n; r++) groupMeans(data, r * dim, dim, level, groupScratch, rows, r * level.bytes);
     return new Uint8Array(buffer, level.queryPtr, level.bytes);
   });
-  const tableTable = new Uint32Array(buffer, tablesPtr, L * 3);
-  tableEntries.forEach((entry, l) => {
-    tableTable.set([entry.slots, entry.mask, entry.list], 3 * l);
-    new Int32Array(buffer, entry.slots, tables[l].slots.length).set(tables[l].slots);
-    new Uint32Array(buffer, entry.list, n).set(tables[l].list);
-  });
-  tables.length = 0;
   const result = new Uint32Array(buffer, resultPtr, 2);
   const hitsView = new Uint8Array(buffer, hitsPtr, n);
   // Probes (table, key) and runs (pointer, length) of the current query, back to back.
+  let probesPtr = area.probesPtr;
+  let probeCapacity = area.probeCapacity;
   const runsPtr = () => probesPtr + 8 * probeCapacity;
   let probeList = new Int32Array(buffer, probesPtr, 2 * probeCapacity);
   let runList = new Uint32Array(buffer, runsPtr(), 2 * probeCapacity + 1);
   const ensureProbes = (probes: number) => {
-    const needed = maxProbeBuffer(probes);
+    const needed = maxProbeBuffer(k, L, probes);
     if (needed <= probeCapacity) return;
+    // memory.grow is atomic: the pages from the old end on belong to this searcher alone.
+    const pages = Math.ceil((16 * needed + 16) / 65536);
+    probesPtr = memory.grow(pages) * 65536;
     probeCapacity = needed;
-    ensureMemory(memory, probesPtr + 16 * probeCapacity + 16);
     buffer = memory.buffer;
     probeList = new Int32Array(buffer, probesPtr, 2 * probeCapacity);
     runList = new Uint32Array(buffer, runsPtr(), 2 * probeCapacity + 1);
@@ -669,8 +847,6 @@ export function buildLshIndex(data: L1Vectors, dim: number, options: LshOptions)
     }
     return count;
   }
-
-  const buildMs = performance.now() - started;
 
   function search(queries: L1Vectors, searchOptions: LshSearchOptions = {}): LshSearchResult {
     if (kindOf(queries) !== kind) throw new TypeError("LSH: queries must have the data's element type");
@@ -887,26 +1063,7 @@ export function buildLshIndex(data: L1Vectors, dim: number, options: LshOptions)
     };
   }
 
-  return {
-    count: n,
-    dim,
-    k,
-    L,
-    w,
-    wRule,
-    block,
-    candidates: indexCandidates,
-    rules,
-    probes: defaultProbes,
-    maxChecks: defaultMaxChecks,
-    maxBucket: indexMaxBucket,
-    widen: indexWiden,
-    seed,
-    family,
-    buildMs,
-    bounds: levels.length > 0,
-    search,
-  };
+  return { ...meta, search };
 }
 
 /** Candidates with the smallest coarsest-level bounds, read in full before the others are filtered. */

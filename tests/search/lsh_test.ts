@@ -146,7 +146,7 @@ Deno.test("LSH defaults follow their documented rules; parameter checks", () => 
   assert.throws(() => index.search(data.subarray(0, dim), { probes: 1.5 }), RangeError);
 });
 
-Deno.test("parallel LSH index gives the same results as the single-thread index", async () => {
+Deno.test("parallel LSH index (tables built once, shared by the Workers) gives the same results as the single-thread index", async () => {
   const { buildParallelLshIndex } = await import("../../lib/search/lsh_parallel.ts");
   const dim = 32;
   const { data, queries } = easyData(500, 31, dim, 12);
@@ -163,6 +163,14 @@ Deno.test("parallel LSH index gives the same results as the single-thread index"
     assert.deepEqual(result.probed, single.probed);
     assert.equal(result.noCandidate, single.noCandidate);
     assert.equal(result.widened, single.widened);
+    // More probes than the scratch areas were laid out for: every Worker moves its probe lists to new
+    // memory at the end of the shared memory.
+    const many = { neighbours: 2, probes: 60, candidates: 400 };
+    const singleMany = buildLshIndex(data, dim, options).search(queries, many);
+    const parallelMany = await parallel.search(queries, many);
+    assert.deepEqual(parallelMany.indices, singleMany.indices);
+    assert.deepEqual(parallelMany.probed, singleMany.probed);
+    assert.ok(Math.max(...parallelMany.probed) > 6 * (1 + 1), "the larger budget was used");
   } finally {
     parallel.close();
   }
