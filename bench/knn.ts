@@ -299,7 +299,8 @@ if (!flags["no-peers"]) {
       nndEpsilons: flags["nnd-epsilons"]!.split(",").filter((x) => x.trim() !== "").map(Number),
       nndJobs: jobs,
       nndParallelQueries: true,
-      reps: heavy ? 1 : reps,
+      reps,
+      faissReps: heavy ? 1 : reps,
       echoStderr: true,
     });
     const faiss = peers.faiss!;

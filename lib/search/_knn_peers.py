@@ -3,10 +3,10 @@ IndexFlat(d, METRIC_L1) exact 1-NN and pynndescent (metric manhattan, default bu
 random_state 0) on the same uint8 IDX image files (plain or gzip). Prints one JSON object on stdout.
 
 usage: /usr/bin/python3 lib/search/_knn_peers.py TRAIN_IMAGES QUERY_IMAGES [--faiss-queries M]
-       [--nnd-queries Q] [--reps R] [--no-faiss] [--no-nnd] [--nnd-epsilons 0,0.05,0.1,0.2,0.3]
+       [--nnd-queries Q] [--reps R] [--faiss-reps F] [--no-faiss] [--no-nnd] [--nnd-epsilons 0,0.05,0.1,0.2,0.3]
        [--nnd-jobs J] [--nnd-parallel-queries]
 
-faiss (unless --no-faiss): the first M queries searched R times; "faiss" holds the median time and the
+faiss (unless --no-faiss): the first M queries searched R times (--faiss-reps, default R); "faiss" holds the median time and the
 last run's distances and indices (first neighbour).
 
 pynndescent (unless --no-nnd): a JIT warm-up (a small index on the first 2,000 images, queried once),
@@ -67,6 +67,7 @@ def main():
     p.add_argument("--faiss-queries", type=int, default=1000)
     p.add_argument("--nnd-queries", type=int, default=10000)
     p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--faiss-reps", type=int, default=None, help="repetitions of the faiss search (default: --reps)")
     p.add_argument("--no-faiss", action="store_true")
     p.add_argument("--no-nnd", action="store_true")
     p.add_argument("--nnd-epsilons", type=epsilons, default=[0.1])
@@ -89,7 +90,7 @@ def main():
         index.add(Xf)
         fq = min(a.faiss_queries, len(Q))
         times = []
-        for _ in range(a.reps):
+        for _ in range(a.faiss_reps or a.reps):
             t = time.perf_counter()
             D, I = index.search(Qf[:fq], 1)
             times.append(time.perf_counter() - t)

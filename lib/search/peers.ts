@@ -147,6 +147,8 @@ export interface KnnPeersOptions {
   nndParallelQueries?: boolean;
   /** Timed repetitions of every search (the median is reported). Default 3. */
   reps?: number;
+  /** Timed repetitions of the faiss search. Default `reps`. */
+  faissReps?: number;
   /** Also copy the script's stderr (warnings) to this process's stderr as it arrives. Default false. */
   echoStderr?: boolean;
   /** Aborts the run (the Python process is killed). */
@@ -286,6 +288,7 @@ export async function runKnnPeers(
   checkCount("nndQueries", options.nndQueries, 1);
   checkCount("nndJobs", options.nndJobs, 1);
   checkCount("reps", options.reps, 1);
+  checkCount("faissReps", options.faissReps, 1);
   const epsilons = options.nndEpsilons;
   if (epsilons !== undefined && (epsilons.length === 0 || epsilons.some((e) => !(e >= 0)))) {
     throw new RangeError(`runKnnPeers: nndEpsilons must be a non-empty list of numbers >= 0`);
@@ -299,6 +302,7 @@ export async function runKnnPeers(
   if (options.nndJobs !== undefined) args.push("--nnd-jobs", String(options.nndJobs));
   if (options.nndParallelQueries) args.push("--nnd-parallel-queries");
   if (options.reps !== undefined) args.push("--reps", String(options.reps));
+  if (options.faissReps !== undefined) args.push("--faiss-reps", String(options.faissReps));
 
   let child: Deno.ChildProcess;
   try {
