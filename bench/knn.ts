@@ -1,6 +1,6 @@
 /**
  * `deno task bench:knn [--dataset mnist-sample|fashion-mnist] [--queries N] [--faiss-queries M]
- * [--lsh-k 12] [--lsh-L 60] [--probes 0] [--candidates C] [--max-checks M] [--block 4] [--w W]
+ * [--lsh-k 14] [--lsh-L 80] [--probes 0] [--candidates C] [--max-checks M] [--block 4] [--w W]
  * [--max-bucket B] [--lsh-curve 100,200,500,1000,all] [--lsh-probes-curve 1,2]
  * [--nnd-epsilons 0,0.05,0.1,0.2,0.3] [--reps 3]
  * [--workers W] [--no-peers] [--no-bounds] [--no-original] [--grid]`
@@ -10,7 +10,7 @@
  *   (2 threads, via /usr/bin/python3; on the first M queries, the per-query time is compared and the
  *   full-set time extrapolated and labelled so), the plain TypeScript loop (a few queries) and the SIMD
  *   kernels on one Worker;
- * - our LSH with the benchmark's default parameters (k 12, L 60, no multi-probe, every candidate
+ * - our LSH with the benchmark's default parameters (k 14, L 80, no multi-probe, every candidate
  *   checked; w, the candidate target and the crowded-bucket limit from the index's data rules), and its
  *   curve over `--lsh-curve` limits on exact checks and `--lsh-probes-curve` multi-probe budgets (the
  *   same index); these are measured before and again after the peers, and their times are the medians of
@@ -48,8 +48,8 @@ const { values: flags } = parseArgs({
     dataset: { type: "string", default: "mnist-sample" },
     queries: { type: "string" },
     "faiss-queries": { type: "string" },
-    "lsh-k": { type: "string", default: "12" },
-    "lsh-L": { type: "string", default: "60" },
+    "lsh-k": { type: "string", default: "14" },
+    "lsh-L": { type: "string", default: "80" },
     probes: { type: "string", default: "0" },
     candidates: { type: "string" },
     "max-checks": { type: "string", default: "all" },
