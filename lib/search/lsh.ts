@@ -74,7 +74,7 @@ import {
   tableKeys,
 } from "./_lsh_family.ts";
 
-export type { LshFamily } from "./_lsh_family.ts";
+export type { HashSpec, LshFamily } from "./_lsh_family.ts";
 
 /** Default candidates per query: ⌈CANDIDATE_FACTOR · √n⌉ (at most n). */
 export const CANDIDATE_FACTOR = 24;
@@ -464,26 +464,42 @@ function chooseWidth(
 export type LshIndexMeta = Omit<LshIndex, "search">;
 
 /** One level of quantized group sums: its data rows and its group size (the query rows are per searcher). */
-interface LevelSpec {
+export interface LshLevelSpec {
+  /** Byte offset of the data rows. */
   dataPtr: number;
+  /** Bytes per row (and between rows). */
   bytes: number;
+  /** Group size a: a row holds floor(group sum / a) per group. */
   group: number;
 }
 
-/** Per-searcher scratch: where one thread's query, candidates and probes live in the shared memory. */
-interface ScratchLayout {
+/** Per-searcher scratch: where one thread's query, candidates and probes live in the shared memory (byte offsets). */
+export interface LshScratchLayout {
+  /** The query row. */
   queryPtr: number;
+  /** Candidate rows (u32, one more than the data rows). */
   idxPtr: number;
+  /** Their distances (u32). */
   outPtr: number;
+  /** The level table (five u32 per level). */
   levelTablePtr: number;
+  /** The query's row of every level. */
   levelQueryPtrs: number[];
+  /** Seeds and chunk scratch of the bounded check. */
   seedsPtr: number;
+  /** u8 hit count per data row. */
   hitsPtr: number;
+  /** Hit counts of the candidates (u8 each). */
   hitScratchPtr: number;
+  /** Histogram of hit counts (256 u32). */
   histogramPtr: number;
+  /** Candidates ordered by hits (u32). */
   orderedPtr: number;
+  /** Result of the bounded check (two u32). */
   resultPtr: number;
+  /** Probe list (then the run list) of one query. */
   probesPtr: number;
+  /** Entries the probe and run lists hold. */
   probeCapacity: number;
 }
 
@@ -504,18 +520,20 @@ export interface LshIndexImage {
   hash: HashSpec;
   /** Image shape, if given. */
   shape?: readonly [number, number];
-  /** Data rows' offset and stride. */
+  /** Byte offset of the data rows. */
   dataPtr: number;
+  /** Bytes between data rows. */
   stride: number;
-  /** Table entries (slots, mask, list). */
+  /** Byte offset of the table entries (slots pointer, slot mask, member list pointer per table). */
   tablesPtr: number;
   /** Lower-bound levels, coarsest first (uint8 data with bounds). */
-  levels: LevelSpec[];
-  /** Rows sorted by their cell of the first function, and those cells (widening's last step). */
+  levels: LshLevelSpec[];
+  /** Rows sorted by their cell of the first hash function (widening's last step). */
   byFirstCell: Uint32Array;
+  /** Those rows' cells, ascending. */
   sortedFirstCells: Float64Array;
   /** Scratch areas, one per searcher. */
-  scratch: ScratchLayout[];
+  scratch: LshScratchLayout[];
 }
 
 /** Builds an {@linkcode LshIndex} over `data` (`count × dim` uint8 or int16 values). */
@@ -654,7 +672,7 @@ export function buildLshImage(
   // not seen by the current query, cleared after each query), the hit histogram and ordering scratch,
   // and the probe and run lists of one query (grown by a search that needs more).
   const probeCapacity = maxProbeBuffer(k, L, defaultProbes);
-  const scratch: ScratchLayout[] = [];
+  const scratch: LshScratchLayout[] = [];
   for (let s = 0; s < searchers; s++) {
     const queryPtr = align16(offset);
     const idxPtr = align16(queryPtr + stride);
