@@ -23,11 +23,14 @@
  *   the same number of threads with `parallel_batch_queries`, searched with k 10 for every epsilon of
  *   `--nnd-epsilons`; epsilon 0.1 is its default).
  * Every LSH search is timed `--reps` times after a warm-up of a second (median reported); recall@1 counts a query
- * whose neighbour is at the exact distance. Writes `results/bench/knn_<dataset>.json` and prints a
- * table. Load averages are recorded: timings on a shared 2-core machine are noisy.
+ * whose neighbour is at the exact distance. Times are wall-clock ms per query and, as "cpu ms/q", the
+ * process's CPU time (all threads: our Workers, numba's or OpenMP's threads) per query, which other jobs
+ * on a busy machine inflate less. Writes `results/bench/knn_<dataset>.json` and prints a table. Load
+ * averages are recorded: timings on a shared 2-core machine are noisy.
  * @module
  */
 import { join } from "node:path";
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { readImages } from "../lib/data/idx.ts";
 import { PROJECT_ROOT, resolveDataset } from "../lib/data/datasets.ts";
@@ -74,6 +77,11 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const load = () => Deno.loadavg().map((x) => Number(x.toFixed(2)));
+/** CPU milliseconds of this process, all threads (Workers included). */
+const cpuMs = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
 const log = (message: string) => console.error(`bench:knn: ${message}`);
 const checksOf = (text: string) => (text === "all" ? Infinity : Number(text));
 const optional = (text: string | undefined) => (text === undefined ? undefined : Number(text));
@@ -106,19 +114,27 @@ log(`${flags.dataset}: ${train.count} x ${queryCount} queries, dim ${dim}, load 
 const exact = await buildExactIndex(train.pixels, dim, { workers });
 await exact.search(queries.subarray(0, Math.min(queryCount, 256) * dim)); // warm-up (wasm tiers, Workers)
 const exactRuns: number[] = [];
+const exactCpu: number[] = [];
+let cpu0 = cpuMs();
 let truth = await exact.search(queries);
+exactCpu.push(cpuMs() - cpu0);
 exactRuns.push(truth.ms);
 for (let r = 1; r < (heavy ? 1 : reps); r++) {
+  cpu0 = cpuMs();
   truth = await exact.search(queries);
+  exactCpu.push(cpuMs() - cpu0);
   exactRuns.push(truth.ms);
 }
 exact.close();
 const exactMsPerQuery = median(exactRuns) / queryCount;
+const exactCpuMsPerQuery = median(exactCpu) / queryCount;
 result.exact = {
   workers: exact.workers,
   build_ms: exact.buildMs,
   runs_ms: exactRuns,
   ms_per_query: exactMsPerQuery,
+  cpu_runs_ms: exactCpu,
+  cpu_ms_per_query: exactCpuMsPerQuery,
   m_distances_per_s: (train.count / exactMsPerQuery) / 1000,
   load: load(),
 };
@@ -163,10 +179,12 @@ async function measureLsh(index: ParallelLshIndex, searchOptions: LshSearchOptio
     await index.search(queries.subarray(0, Math.min(queryCount, 500) * dim), searchOptions);
   }
   const runs: number[] = [];
+  const cpu: number[] = [];
   let found = await index.search(queries, searchOptions);
-  runs.push(found.ms);
-  for (let r = 1; r < times; r++) {
+  for (let r = 0; r < times; r++) {
+    const started = cpuMs();
     found = await index.search(queries, searchOptions);
+    cpu.push(cpuMs() - started);
     runs.push(found.ms);
   }
   const stats = approximationStats(
@@ -184,6 +202,8 @@ async function measureLsh(index: ParallelLshIndex, searchOptions: LshSearchOptio
     max_checks: Number.isFinite(maxChecks) ? maxChecks : "all",
     runs_ms: runs,
     ms_per_query: msPerQuery,
+    cpu_runs_ms: cpu,
+    cpu_ms_per_query: median(cpu) / queryCount,
     recall_at_1: stats.recall,
     hits: stats.hits,
     approximation_factor: stats.factor,
@@ -207,6 +227,8 @@ async function remeasure(index: ParallelLshIndex, point: LshPoint) {
   const again = await measureLsh(index, point.search_options);
   point.runs_ms.push(...again.runs_ms);
   point.ms_per_query = median(point.runs_ms) / queryCount;
+  point.cpu_runs_ms.push(...again.cpu_runs_ms);
+  point.cpu_ms_per_query = median(point.cpu_runs_ms) / queryCount;
   point.speedup_vs_our_exact = exactMsPerQuery / point.ms_per_query;
 }
 
@@ -307,6 +329,7 @@ if (flags.grid) {
 let nndPoints: {
   epsilon: number;
   ms_per_query: number;
+  cpu_ms_per_query: number;
   recall_at_1: number;
   approximation_factor: number | null;
 }[] = [];
@@ -334,6 +357,7 @@ if (!flags["no-peers"]) {
       queries_measured: faiss.queries,
       runs_s: faiss.runsS,
       ms_per_query: faiss.msPerQuery,
+      cpu_ms_per_query: faiss.cpuMsPerQuery,
       all_queries_s: faiss.msPerQuery * queryCount / 1000,
       all_queries_extrapolated: faiss.queries < queryCount,
       distances_equal_ours: equal,
@@ -348,6 +372,7 @@ if (!flags["no-peers"]) {
           epsilon: point.epsilon,
           runs_s: point.runsS,
           ms_per_query: point.msPerQuery,
+          cpu_ms_per_query: point.cpuMsPerQuery,
           recall_at_1: s.recall,
           approximation_factor: s.factor,
         };
@@ -392,59 +417,60 @@ const lshNote = (point: LshPoint) =>
   }x our exact, no-cand ${point.no_candidate}, ${point.mean_candidates.toFixed(0)} cand, ${
     (100 * point.share_checked).toFixed(2)
   } % checked, ${point.mean_rows_read.toFixed(1)} rows read`;
-const rows: Array<[string, string, string]> = [
-  ["method", "ms/query", "notes"],
+const rows: Array<[string, string, string, string]> = [
+  ["method", "ms/query", "cpu ms/q", "notes"],
   [
     "ours exact (wasm SIMD, workers)",
     exactMsPerQuery.toFixed(4),
+    exactCpuMsPerQuery.toFixed(4),
     `${r.exact.workers} workers, ${r.exact.m_distances_per_s.toFixed(1)} M dist/s`,
   ],
-  ["ours SIMD, 1 worker", simdMs.toFixed(4), `${oneWorkerQueries} queries`],
-  ["plain TypeScript loop", plainMs.toFixed(3), `${few} queries`],
+  ["ours SIMD, 1 worker", simdMs.toFixed(4), "", `${oneWorkerQueries} queries`],
+  ["plain TypeScript loop", plainMs.toFixed(3), "", `${few} queries`],
 ];
 if (r.faiss) {
   rows.push([
     `faiss IndexFlat L1 (${r.faiss.threads} thr)`,
     r.faiss.ms_per_query.toFixed(4),
+    r.faiss.cpu_ms_per_query.toFixed(4),
     `${r.faiss.queries_measured} queries${
       r.faiss.all_queries_extrapolated ? " (all extrapolated)" : ""
     }; ours ${r.faiss.our_speedup.toFixed(1)}x faster; distances equal: ${r.faiss.distances_equal_ours}`,
   ]);
 }
 const lshLabel = `ours LSH k=${lshOptions.k} L=${lshOptions.L}`;
+const lshRow = (label: string, point: LshPoint): [string, string, string, string] => [
+  label,
+  point.ms_per_query.toFixed(4),
+  point.cpu_ms_per_query.toFixed(4),
+  lshNote(point),
+];
 for (const point of curve) {
-  rows.push([
-    `${lshLabel} ${point.setting}${point === lshMain ? " (default)" : ""}`,
-    point.ms_per_query.toFixed(4),
-    lshNote(point),
-  ]);
+  rows.push(lshRow(`${lshLabel} ${point.setting}${point === lshMain ? " (default)" : ""}`, point));
 }
-if (!curve.includes(lshMain)) {
-  rows.push([`${lshLabel} (default)`, lshMain.ms_per_query.toFixed(4), lshNote(lshMain)]);
-}
-if (originalPoint) {
-  rows.push([
-    "ours LSH -k 4 -L 5 (search defaults)",
-    originalPoint.ms_per_query.toFixed(4),
-    lshNote(originalPoint),
-  ]);
-}
+if (!curve.includes(lshMain)) rows.push(lshRow(`${lshLabel} (default)`, lshMain));
+if (originalPoint) rows.push(lshRow("ours LSH -k 4 -L 5 (search defaults)", originalPoint));
 for (const point of nndPoints) {
   rows.push([
     `pynndescent eps ${point.epsilon}${point.epsilon === 0.1 ? " (default)" : ""}`,
     point.ms_per_query.toFixed(4),
+    point.cpu_ms_per_query.toFixed(4),
     `recall@1 ${point.recall_at_1.toFixed(4)}, AF ${point.approximation_factor?.toFixed(4)}${
       point.epsilon === 0.1 ? `, build ${nndBuildS.toFixed(1)} s` : ""
     }`,
   ]);
 }
-const width = [0, 1].map((c) => Math.max(...rows.map((row) => row[c].length)));
+const width = [0, 1, 2].map((c) => Math.max(...rows.map((row) => row[c].length)));
 console.log(
   `\nknn ${flags.dataset}: ${train.count} x ${queryCount} queries (load ${r.load_before.join(" ")} -> ${
     r.load_after.join(" ")
   })`,
 );
-for (const row of rows) console.log(`${row[0].padEnd(width[0])}  ${row[1].padStart(width[1])}  ${row[2]}`);
+for (const row of rows) {
+  console.log(
+    `${row[0].padEnd(width[0])}  ${row[1].padStart(width[1])}  ${row[2].padStart(width[2])}  ${row[3]}`,
+  );
+}
 if (grid.length > 0) {
   const unanswered = grid.reduce((sum, point) => sum + point.no_candidate, 0);
   const recalls = grid.map((point) => point.recall_at_1);

@@ -165,6 +165,10 @@ export interface PeerNeighbours {
   medianS: number;
   /** Milliseconds per query (median run). */
   msPerQuery: number;
+  /** CPU seconds of the process (all threads) in every timed repetition. */
+  cpuRunsS: number[];
+  /** CPU milliseconds per query (median run): less inflated than `msPerQuery` on a busy machine. */
+  cpuMsPerQuery: number;
   /** L1 distance of each query's returned neighbour (0 where the index is -1). */
   distances: Uint32Array;
   /** Data index of each query's returned neighbour (-1 where none was returned). */
@@ -220,6 +224,8 @@ interface RawNeighbours {
   runs_s: number[];
   median_s: number;
   ms_per_query: number;
+  cpu_runs_s: number[];
+  cpu_ms_per_query: number;
   distances: number[];
   indices: number[];
 }
@@ -247,6 +253,8 @@ function neighbours(raw: RawNeighbours): PeerNeighbours {
     runsS: raw.runs_s,
     medianS: raw.median_s,
     msPerQuery: raw.ms_per_query,
+    cpuRunsS: raw.cpu_runs_s,
+    cpuMsPerQuery: raw.cpu_ms_per_query,
     distances: Uint32Array.from(raw.distances, (d, q) => (raw.indices[q] >= 0 ? d : 0)),
     indices: Int32Array.from(raw.indices, (i) => (i >= 0 ? i : -1)),
   };
