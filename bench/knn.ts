@@ -1,24 +1,44 @@
 /**
  * `deno task bench:knn [--dataset mnist-sample|fashion-mnist] [--queries N] [--faiss-queries M]
- * [--lsh-k 14] [--lsh-L 60] [--probes 0] [--max-checks 500] [--w W] [--reps R] [--no-peers] [--no-bounds] [--max-bucket B]`
+ * [--lsh-k 14] [--lsh-L 80] [--probes 0] [--candidates C] [--max-checks M] [--block 4] [--w W]
+ * [--max-bucket B] [--lsh-curve 100,200,500,1000,all] [--lsh-probes-curve 1,2]
+ * [--nnd-epsilons 0,0.05,0.1,0.2,0.3] [--reps 3]
+ * [--workers W] [--no-peers] [--no-bounds] [--no-original] [--grid]`
  *
- * In one run on the same data: our exact L1 1-NN search (WebAssembly SIMD, Workers on all cores) vs
- * faiss `IndexFlat(d, METRIC_L1)` (2 threads, via /usr/bin/python3; on the first M queries, the
- * per-query time is compared and the full-set time extrapolated and labelled so), the plain TypeScript
- * loop (a few queries) and the SIMD kernels on one Worker; our LSH (recall@1, approximation factor,
- * ms/query, speed-up over our exact search) beside pynndescent (metric manhattan, default parameters).
- * Writes `results/bench/knn_<dataset>.json` and prints a table. Load averages are recorded: timings on a
- * shared 2-core machine are noisy.
+ * In one run on the same data:
+ * - our exact L1 1-NN search (WebAssembly SIMD, Workers on all cores) vs faiss `IndexFlat(d, METRIC_L1)`
+ *   (2 threads, via /usr/bin/python3; on the first M queries, the per-query time is compared and the
+ *   full-set time extrapolated and labelled so), the plain TypeScript loop (a few queries) and the SIMD
+ *   kernels on one Worker;
+ * - our LSH with the benchmark's default parameters (k 14, L 80, no multi-probe, every candidate
+ *   checked; w, the candidate target and the crowded-bucket limit from the index's data rules), and its
+ *   curve over `--lsh-curve` limits on exact checks and `--lsh-probes-curve` multi-probe budgets (the
+ *   same index); these are measured before and again after the peers, and their times are the medians of
+ *   both rounds;
+ * - our LSH with the original project's parameters, `-k 4 -L 5`, everything else the `search` tool's
+ *   defaults (unless `--no-original`);
+ * - with `--grid`: every k in {1, 2, 4, 8, 14, 20} and L in {1, 5, 20, 60} with the defaults: queries
+ *   without candidates, recall@1, candidates and ms/query;
+ * - pynndescent (metric manhattan, default build parameters, `n_jobs` = Workers, queries spread over
+ *   the same number of threads with `parallel_batch_queries`, searched with k 10 for every epsilon of
+ *   `--nnd-epsilons`; epsilon 0.1 is its default).
+ * Every LSH search is timed `--reps` times after a warm-up of a second (median reported); recall@1 counts a query
+ * whose neighbour is at the exact distance. Times are wall-clock ms per query and, as "cpu ms/q", the
+ * process's CPU time (all threads: our Workers, numba's or OpenMP's threads) per query, which other jobs
+ * on a busy machine inflate less. Writes `results/bench/knn_<dataset>.json` and prints a table. Load
+ * averages are recorded: timings on a shared 2-core machine are noisy.
  * @module
  */
 import { join } from "node:path";
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { readImages } from "../lib/data/idx.ts";
 import { PROJECT_ROOT, resolveDataset } from "../lib/data/datasets.ts";
 import { writeFileAtomic } from "../lib/io/atomic.ts";
 import { l1DistanceBlockReference } from "../lib/kernels/l1.ts";
 import { buildExactIndex } from "../lib/search/exact.ts";
-import { buildParallelLshIndex } from "../lib/search/lsh_parallel.ts";
+import type { LshOptions, LshSearchOptions } from "../lib/search/lsh.ts";
+import { buildParallelLshIndex, type ParallelLshIndex } from "../lib/search/lsh_parallel.ts";
 import { approximationStats } from "../lib/search/metrics.ts";
 import { runKnnPeers } from "../lib/search/peers.ts";
 import { printHelpIfAsked } from "./_help.ts";
@@ -32,15 +52,22 @@ const { values: flags } = parseArgs({
     queries: { type: "string" },
     "faiss-queries": { type: "string" },
     "lsh-k": { type: "string", default: "14" },
-    "lsh-L": { type: "string", default: "60" },
+    "lsh-L": { type: "string", default: "80" },
     probes: { type: "string", default: "0" },
-    "max-checks": { type: "string", default: "500" },
+    candidates: { type: "string" },
+    "max-checks": { type: "string", default: "all" },
+    block: { type: "string" },
     w: { type: "string" },
+    "max-bucket": { type: "string" },
+    "lsh-curve": { type: "string", default: "100,200,500,1000,all" },
+    "lsh-probes-curve": { type: "string", default: "1,2" },
+    "nnd-epsilons": { type: "string", default: "0,0.05,0.1,0.2,0.3" },
     reps: { type: "string", default: "3" },
     workers: { type: "string" },
     "no-peers": { type: "boolean", default: false },
     "no-bounds": { type: "boolean", default: false },
-    "max-bucket": { type: "string" },
+    "no-original": { type: "boolean", default: false },
+    grid: { type: "boolean", default: false },
   },
 });
 
@@ -50,12 +77,20 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const load = () => Deno.loadavg().map((x) => Number(x.toFixed(2)));
+/** CPU milliseconds of this process, all threads (Workers included). */
+const cpuMs = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
 const log = (message: string) => console.error(`bench:knn: ${message}`);
+const checksOf = (text: string) => (text === "all" ? Infinity : Number(text));
+const optional = (text: string | undefined) => (text === undefined ? undefined : Number(text));
 
 const files = await resolveDataset(flags.dataset!);
 const train = await readImages(files.trainImages);
 const test = await readImages(files.testImages);
 const dim = train.rows * train.cols;
+const shape: [number, number] = [train.rows, train.cols];
 const queryCount = Math.min(test.count, Number(flags.queries ?? test.count));
 const queries = test.pixels.subarray(0, queryCount * dim);
 const reps = Number(flags.reps);
@@ -79,19 +114,27 @@ log(`${flags.dataset}: ${train.count} x ${queryCount} queries, dim ${dim}, load 
 const exact = await buildExactIndex(train.pixels, dim, { workers });
 await exact.search(queries.subarray(0, Math.min(queryCount, 256) * dim)); // warm-up (wasm tiers, Workers)
 const exactRuns: number[] = [];
+const exactCpu: number[] = [];
+let cpu0 = cpuMs();
 let truth = await exact.search(queries);
+exactCpu.push(cpuMs() - cpu0);
 exactRuns.push(truth.ms);
 for (let r = 1; r < (heavy ? 1 : reps); r++) {
+  cpu0 = cpuMs();
   truth = await exact.search(queries);
+  exactCpu.push(cpuMs() - cpu0);
   exactRuns.push(truth.ms);
 }
 exact.close();
 const exactMsPerQuery = median(exactRuns) / queryCount;
+const exactCpuMsPerQuery = median(exactCpu) / queryCount;
 result.exact = {
   workers: exact.workers,
   build_ms: exact.buildMs,
   runs_ms: exactRuns,
   ms_per_query: exactMsPerQuery,
+  cpu_runs_ms: exactCpu,
+  cpu_ms_per_query: exactCpuMsPerQuery,
   m_distances_per_s: (train.count / exactMsPerQuery) / 1000,
   load: load(),
 };
@@ -129,69 +172,180 @@ log(
 );
 
 // ---- our LSH
-const lshOptions = {
+/** One LSH measurement: the median of `reps` timed searches after a warm-up, and the quality figures. */
+async function measureLsh(index: ParallelLshIndex, searchOptions: LshSearchOptions, times = reps) {
+  // Warm-up: at least a second of searching, so that the Workers run compiled WebAssembly.
+  for (const started = performance.now(); performance.now() - started < 1000;) {
+    await index.search(queries.subarray(0, Math.min(queryCount, 500) * dim), searchOptions);
+  }
+  const runs: number[] = [];
+  const cpu: number[] = [];
+  let found = await index.search(queries, searchOptions);
+  for (let r = 0; r < times; r++) {
+    const started = cpuMs();
+    found = await index.search(queries, searchOptions);
+    cpu.push(cpuMs() - started);
+    runs.push(found.ms);
+  }
+  const stats = approximationStats(
+    Array.from(found.indices, (i, q) => (i >= 0 ? found.distances[q] : null)),
+    truth.distances,
+  );
+  const sum = (values: Uint32Array) => values.reduce((a, b) => a + b, 0);
+  const msPerQuery = median(runs) / queryCount;
+  const maxChecks = searchOptions.maxChecks ?? index.maxChecks;
+  return {
+    setting: `checks<=${Number.isFinite(maxChecks) ? maxChecks : "all"}${
+      searchOptions.probes !== undefined ? ` probes=${searchOptions.probes}` : ""
+    }`,
+    search_options: searchOptions,
+    max_checks: Number.isFinite(maxChecks) ? maxChecks : "all",
+    runs_ms: runs,
+    ms_per_query: msPerQuery,
+    cpu_runs_ms: cpu,
+    cpu_ms_per_query: median(cpu) / queryCount,
+    recall_at_1: stats.recall,
+    hits: stats.hits,
+    approximation_factor: stats.factor,
+    no_candidate: found.noCandidate,
+    widened: found.widened,
+    mean_candidates: sum(found.candidates) / queryCount,
+    mean_checked: sum(found.checked) / queryCount,
+    share_checked: sum(found.checked) / queryCount / train.count,
+    mean_rows_read: sum(found.rowsRead) / queryCount,
+    mean_probed: sum(found.probed) / queryCount,
+    speedup_vs_our_exact: exactMsPerQuery / msPerQuery,
+    load: load(),
+  };
+}
+
+/**
+ * More timed searches of a measured point (after the peers ran, so that both sides meet the same load
+ * drift): its time becomes the median of all its runs.
+ */
+async function remeasure(index: ParallelLshIndex, point: LshPoint) {
+  const again = await measureLsh(index, point.search_options);
+  point.runs_ms.push(...again.runs_ms);
+  point.ms_per_query = median(point.runs_ms) / queryCount;
+  point.cpu_runs_ms.push(...again.cpu_runs_ms);
+  point.cpu_ms_per_query = median(point.cpu_runs_ms) / queryCount;
+  point.speedup_vs_our_exact = exactMsPerQuery / point.ms_per_query;
+}
+
+/** The index's settings, for the JSON. */
+function settingsOf(index: ParallelLshIndex) {
+  return {
+    workers: index.workers,
+    family: index.family,
+    block: index.block,
+    k: index.k,
+    L: index.L,
+    w: index.w,
+    w_rule: index.wRule,
+    candidates: index.candidates,
+    probes: index.probes,
+    max_bucket: Number.isFinite(index.maxBucket) ? index.maxBucket : "all",
+    rules: index.rules,
+    bounds: index.bounds,
+    build_ms: index.buildMs,
+  };
+}
+
+const lshOptions: LshOptions = {
   k: Number(flags["lsh-k"]),
   L: Number(flags["lsh-L"]),
-  probes: Number(flags.probes),
-  maxChecks: Number(flags["max-checks"]) || Infinity,
-  w: flags.w ? Number(flags.w) : undefined,
+  probes: optional(flags.probes),
+  candidates: optional(flags.candidates),
+  maxChecks: checksOf(flags["max-checks"]!),
+  block: optional(flags.block),
+  w: optional(flags.w),
+  maxBucket: optional(flags["max-bucket"]),
   seed: 1,
-  shape: [train.rows, train.cols] as [number, number],
+  shape,
   bounds: !flags["no-bounds"],
-  maxBucket: flags["max-bucket"] ? Number(flags["max-bucket"]) : undefined,
 };
 const lsh = await buildParallelLshIndex(train.pixels, dim, { ...lshOptions, workers });
-await lsh.search(queries.subarray(0, Math.min(queryCount, 200) * dim)); // warm-up
-const lshResult = await lsh.search(queries);
-lsh.close();
-const lshDist = Array.from(lshResult.indices, (i, q) => (i >= 0 ? lshResult.distances[q] : null));
-const lshStats = approximationStats(lshDist, truth.distances);
-const lshMsPerQuery = lshResult.ms / queryCount;
-let candidates = 0;
-let checked = 0;
-let rowsRead = 0;
-for (let q = 0; q < queryCount; q++) {
-  candidates += lshResult.candidates[q];
-  checked += lshResult.checked[q];
-  rowsRead += lshResult.rowsRead[q];
+const lshMain = await measureLsh(lsh, {});
+const curve: LshPoint[] = [];
+const curveSpecs: LshSearchOptions[] = [
+  ...flags["lsh-curve"]!.split(",").filter((x) => x.trim() !== "").map((x) => ({
+    maxChecks: checksOf(x.trim()),
+  })),
+  ...flags["lsh-probes-curve"]!.split(",").filter((x) => x.trim() !== "").map((x) => ({ probes: Number(x) })),
+];
+for (const spec of curveSpecs) {
+  const isMain = spec.probes === undefined && spec.maxChecks === lsh.maxChecks;
+  const point = isMain ? lshMain : await measureLsh(lsh, spec);
+  curve.push(point);
+  log(
+    `LSH curve, ${point.setting}: ${point.ms_per_query.toFixed(4)} ms/query, recall@1 ${
+      point.recall_at_1.toFixed(4)
+    }`,
+  );
 }
-result.lsh = {
-  workers: lsh.workers,
-  family: lsh.family,
-  k: lsh.k,
-  L: lsh.L,
-  w: lsh.w,
-  w_rule: lsh.wRule,
-  probes: lsh.probes,
-  max_checks: Number.isFinite(lsh.maxChecks) ? lsh.maxChecks : "all",
-  max_bucket: Number.isFinite(lsh.maxBucket) ? lsh.maxBucket : "all",
-  build_ms: lsh.buildMs,
-  ms_per_query: lshMsPerQuery,
-  recall_at_1: lshStats.recall,
-  approximation_factor: lshStats.factor,
-  no_candidate: lshResult.noCandidate,
-  mean_candidates: candidates / queryCount,
-  mean_checked: checked / queryCount,
-  mean_rows_read: rowsRead / queryCount,
-  bounds: lsh.bounds,
-  speedup_vs_our_exact: exactMsPerQuery / lshMsPerQuery,
-  load: load(),
-};
 log(
-  `LSH: ${lshMsPerQuery.toFixed(4)} ms/query, recall@1 ${lshStats.recall.toFixed(4)}, AF ${
-    lshStats.factor?.toFixed(4)
-  }, ` +
-    `${(exactMsPerQuery / lshMsPerQuery).toFixed(1)}x faster than exact`,
+  `LSH k ${lshOptions.k} L ${lshOptions.L}: ${lshMain.ms_per_query.toFixed(4)} ms/query, recall@1 ${
+    lshMain.recall_at_1.toFixed(4)
+  }, AF ${lshMain.approximation_factor?.toFixed(4)}, ${lshMain.speedup_vs_our_exact.toFixed(1)}x our exact`,
 );
 
+type LshPoint = Awaited<ReturnType<typeof measureLsh>>;
+
+// ---- the original project's parameters, -k 4 -L 5, with the search tool's defaults
+let originalPoint: LshPoint | undefined;
+if (!flags["no-original"]) {
+  const original = await buildParallelLshIndex(train.pixels, dim, { k: 4, L: 5, seed: 1, shape, workers });
+  originalPoint = await measureLsh(original, {});
+  result.lsh_original = { ...settingsOf(original), ...originalPoint };
+  original.close();
+  const o = originalPoint;
+  log(
+    `LSH -k 4 -L 5 (defaults): ${o.ms_per_query.toFixed(4)} ms/query, recall@1 ${
+      o.recall_at_1.toFixed(4)
+    }, AF ${o.approximation_factor?.toFixed(4)}, no candidates ${o.no_candidate}`,
+  );
+}
+
+// ---- the (k, L) grid with defaults
+const grid: LshPoint[] = [];
+if (flags.grid) {
+  for (const k of [1, 2, 4, 8, 14, 20]) {
+    for (const L of [1, 5, 20, 60]) {
+      const index = await buildParallelLshIndex(train.pixels, dim, { k, L, seed: 1, shape, workers });
+      const point = await measureLsh(index, {}, 1);
+      grid.push(point);
+      (result.lsh_grid as unknown[] ?? (result.lsh_grid = [])).push({ ...settingsOf(index), ...point });
+      index.close();
+      log(
+        `grid k ${k} L ${L}: no candidates ${point.no_candidate}, recall@1 ${point.recall_at_1.toFixed(4)}, ${
+          point.mean_candidates.toFixed(0)
+        } candidates, ${point.ms_per_query.toFixed(4)} ms/query`,
+      );
+    }
+  }
+}
+
 // ---- peers
+let nndPoints: {
+  epsilon: number;
+  ms_per_query: number;
+  cpu_ms_per_query: number;
+  recall_at_1: number;
+  approximation_factor: number | null;
+}[] = [];
+let nndBuildS = NaN;
 if (!flags["no-peers"]) {
-  log(`faiss (${faissQueries} queries) and pynndescent (${queryCount} queries) via /usr/bin/python3 ...`);
+  const jobs = workers ?? navigator.hardwareConcurrency;
+  log(`faiss (${faissQueries} queries) and pynndescent (${queryCount} queries, ${jobs} threads) ...`);
   try {
     const peers = await runKnnPeers(files.trainImages, files.testImages, {
       faissQueries,
       nndQueries: queryCount,
-      reps: heavy ? 1 : reps,
+      nndEpsilons: flags["nnd-epsilons"]!.split(",").filter((x) => x.trim() !== "").map(Number),
+      nndJobs: jobs,
+      nndParallelQueries: true,
+      reps,
+      faissReps: heavy ? 1 : reps,
       echoStderr: true,
     });
     const faiss = peers.faiss!;
@@ -203,6 +357,7 @@ if (!flags["no-peers"]) {
       queries_measured: faiss.queries,
       runs_s: faiss.runsS,
       ms_per_query: faiss.msPerQuery,
+      cpu_ms_per_query: faiss.cpuMsPerQuery,
       all_queries_s: faiss.msPerQuery * queryCount / 1000,
       all_queries_extrapolated: faiss.queries < queryCount,
       distances_equal_ours: equal,
@@ -211,14 +366,29 @@ if (!flags["no-peers"]) {
     if (peers.pynndescent) {
       const nnd = peers.pynndescent;
       const stats = approximationStats(nnd.distances, truth.distances.subarray(0, nnd.queries));
+      const points = nnd.points.map((point) => {
+        const s = approximationStats(point.distances, truth.distances.subarray(0, point.queries));
+        return {
+          epsilon: point.epsilon,
+          runs_s: point.runsS,
+          ms_per_query: point.msPerQuery,
+          cpu_ms_per_query: point.cpuMsPerQuery,
+          recall_at_1: s.recall,
+          approximation_factor: s.factor,
+        };
+      });
+      nndPoints = points;
+      nndBuildS = nnd.buildS;
       result.pynndescent = {
+        version: nnd.version,
         params: nnd.params,
         build_s: nnd.buildS,
         jit_warmup_s: nnd.jitWarmupS,
         ms_per_query: nnd.msPerQuery,
         recall_at_1: stats.recall,
         approximation_factor: stats.factor,
-        our_lsh_time_ratio: nnd.msPerQuery / lshMsPerQuery,
+        points,
+        our_lsh_time_ratio: nnd.msPerQuery / lshMain.ms_per_query,
       };
     }
     result.peer_load = { before: peers.loadBefore, after: peers.loadAfter };
@@ -227,6 +397,11 @@ if (!flags["no-peers"]) {
     log(String(result.peers_error));
   }
 }
+// ---- our LSH once more, after the peers: every LSH time is the median over both rounds.
+log("LSH, second round ...");
+for (const point of new Set([lshMain, ...curve])) await remeasure(lsh, point);
+result.lsh = { ...settingsOf(lsh), ...lshMain, curve };
+lsh.close();
 result.load_after = load();
 
 const outDir = join(PROJECT_ROOT, "results", "bench");
@@ -236,46 +411,84 @@ await writeFileAtomic(outPath, JSON.stringify(result, null, 2) + "\n");
 
 // deno-lint-ignore no-explicit-any
 const r = result as any;
-const rows: Array<[string, string, string]> = [
-  ["method", "ms/query", "notes"],
+const lshNote = (point: LshPoint) =>
+  `recall@1 ${point.recall_at_1.toFixed(4)}, AF ${point.approximation_factor?.toFixed(4)}, ${
+    point.speedup_vs_our_exact.toFixed(1)
+  }x our exact, no-cand ${point.no_candidate}, ${point.mean_candidates.toFixed(0)} cand, ${
+    (100 * point.share_checked).toFixed(2)
+  } % checked, ${point.mean_rows_read.toFixed(1)} rows read`;
+const rows: Array<[string, string, string, string]> = [
+  ["method", "ms/query", "cpu ms/q", "notes"],
   [
     "ours exact (wasm SIMD, workers)",
     exactMsPerQuery.toFixed(4),
+    exactCpuMsPerQuery.toFixed(4),
     `${r.exact.workers} workers, ${r.exact.m_distances_per_s.toFixed(1)} M dist/s`,
   ],
-  ["ours SIMD, 1 worker", simdMs.toFixed(4), `${oneWorkerQueries} queries`],
-  ["plain TypeScript loop", plainMs.toFixed(3), `${few} queries`],
+  ["ours SIMD, 1 worker", simdMs.toFixed(4), "", `${oneWorkerQueries} queries`],
+  ["plain TypeScript loop", plainMs.toFixed(3), "", `${few} queries`],
 ];
 if (r.faiss) {
   rows.push([
     `faiss IndexFlat L1 (${r.faiss.threads} thr)`,
     r.faiss.ms_per_query.toFixed(4),
+    r.faiss.cpu_ms_per_query.toFixed(4),
     `${r.faiss.queries_measured} queries${
       r.faiss.all_queries_extrapolated ? " (all extrapolated)" : ""
     }; ours ${r.faiss.our_speedup.toFixed(1)}x faster; distances equal: ${r.faiss.distances_equal_ours}`,
   ]);
 }
-rows.push([
-  `ours LSH k=${lsh.k} L=${lsh.L} checks<=${r.lsh.max_checks}`,
-  lshMsPerQuery.toFixed(4),
-  `recall@1 ${lshStats.recall.toFixed(4)}, AF ${lshStats.factor?.toFixed(4)}, ${
-    r.lsh.speedup_vs_our_exact.toFixed(1)
-  }x our exact, no-cand ${lshResult.noCandidate}`,
-]);
-if (r.pynndescent) {
+const lshLabel = `ours LSH k=${lshOptions.k} L=${lshOptions.L}`;
+const lshRow = (label: string, point: LshPoint): [string, string, string, string] => [
+  label,
+  point.ms_per_query.toFixed(4),
+  point.cpu_ms_per_query.toFixed(4),
+  lshNote(point),
+];
+for (const point of curve) {
+  rows.push(lshRow(`${lshLabel} ${point.setting}${point === lshMain ? " (default)" : ""}`, point));
+}
+if (!curve.includes(lshMain)) rows.push(lshRow(`${lshLabel} (default)`, lshMain));
+if (originalPoint) rows.push(lshRow("ours LSH -k 4 -L 5 (search defaults)", originalPoint));
+for (const point of nndPoints) {
   rows.push([
-    "pynndescent (manhattan, default)",
-    r.pynndescent.ms_per_query.toFixed(4),
-    `recall@1 ${r.pynndescent.recall_at_1.toFixed(4)}, AF ${
-      r.pynndescent.approximation_factor?.toFixed(4)
-    }, build ${r.pynndescent.build_s.toFixed(1)} s`,
+    `pynndescent eps ${point.epsilon}${point.epsilon === 0.1 ? " (default)" : ""}`,
+    point.ms_per_query.toFixed(4),
+    point.cpu_ms_per_query.toFixed(4),
+    `recall@1 ${point.recall_at_1.toFixed(4)}, AF ${point.approximation_factor?.toFixed(4)}${
+      point.epsilon === 0.1 ? `, build ${nndBuildS.toFixed(1)} s` : ""
+    }`,
   ]);
 }
-const width = [0, 1].map((c) => Math.max(...rows.map((row) => row[c].length)));
+const width = [0, 1, 2].map((c) => Math.max(...rows.map((row) => row[c].length)));
 console.log(
   `\nknn ${flags.dataset}: ${train.count} x ${queryCount} queries (load ${r.load_before.join(" ")} -> ${
     r.load_after.join(" ")
   })`,
 );
-for (const row of rows) console.log(`${row[0].padEnd(width[0])}  ${row[1].padStart(width[1])}  ${row[2]}`);
+for (const row of rows) {
+  console.log(
+    `${row[0].padEnd(width[0])}  ${row[1].padStart(width[1])}  ${row[2].padStart(width[2])}  ${row[3]}`,
+  );
+}
+if (grid.length > 0) {
+  const unanswered = grid.reduce((sum, point) => sum + point.no_candidate, 0);
+  const recalls = grid.map((point) => point.recall_at_1);
+  console.log(
+    `(k, L) grid with defaults, k in {1,2,4,8,14,20} x L in {1,5,20,60}: ${unanswered} queries without ` +
+      `candidates in all; recall@1 from ${Math.min(...recalls).toFixed(3)} to ${
+        Math.max(...recalls).toFixed(3)
+      }`,
+  );
+}
+const nndDefault = nndPoints.find((point) => point.epsilon === 0.1);
+if (nndDefault) {
+  console.log(
+    `LSH default vs pynndescent default (eps 0.1): recall@1 ${lshMain.recall_at_1.toFixed(4)} vs ${
+      nndDefault.recall_at_1.toFixed(4)
+    }, ${lshMain.ms_per_query.toFixed(4)} vs ${
+      nndDefault.ms_per_query.toFixed(4)
+    } ms/query (pynndescent / ours ${(nndDefault.ms_per_query / lshMain.ms_per_query).toFixed(2)})`,
+  );
+}
 console.log(`wrote ${outPath}`);

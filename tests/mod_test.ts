@@ -94,7 +94,6 @@ Deno.test("lib/mod.ts: no internals (tooling constants, HTML helpers, protocol a
     "checkAssignment",
     "ensureInput",
     "KNN_PEERS_SCRIPT",
-    "CAUCHY_W_FACTOR",
     "FusedAdamOptimizer",
     "createDataParallelTrainer",
   ];

@@ -20,7 +20,11 @@ export const searchTool = defineTool({
   summary:
     "Nearest neighbours (L1) of each query: exhaustive in latent space (Reduced), LSH and exact (True) " +
     "in pixel space. Writes per-query neighbours and pixel-space distances, total times (ms), approximation " +
-    "factors, recall@1 and the count of queries without LSH candidates.",
+    "factors, recall@1 and the count of queries without LSH candidates. LSH defaults fit k and L: a query " +
+    "aims at --candidates candidates (default min(n, 24 sqrt(n)) for n dataset images); without -w the width " +
+    "is chosen from the data so that the median query's own buckets hold half of them; multi-probe tops " +
+    "up queries with fewer; a query still without candidates is widened (more probes, then the smallest " +
+    "crowded bucket, then the nearest cell of one hash function), so every query gets candidates.",
   flags: {
     dataset: {
       names: ["-d", "--dataset"],
@@ -70,15 +74,31 @@ export const searchTool = defineTool({
       min: 0,
       minExclusive: true,
       max: 1e9,
-      description: "LSH bucket width (default: chosen from the data)",
+      description:
+        "LSH bucket width (> 0; default: chosen from the data for k and L: the median query's own buckets hold half of --candidates)",
     },
     probes: {
       names: ["--probes"],
       kind: "integer",
-      default: 0,
       min: 0,
-      max: 10000,
-      description: "LSH multi-probe buckets per table",
+      max: 4096,
+      description:
+        "LSH multi-probe budget in buckets per table (query-directed order over all tables; a query stops once it has --candidates; default: max(4 L, 128) / L)",
+    },
+    candidates: {
+      names: ["--candidates"],
+      kind: "integer",
+      min: 1,
+      max: MAX_COUNT,
+      description:
+        "LSH: candidates a query aims at (default: min(n, 24 sqrt(n)) for n dataset images; 5,879 for 60,000)",
+    },
+    block: {
+      names: ["--block"],
+      kind: "integer",
+      min: 1,
+      max: 1024,
+      description: "LSH: side of the pixel blocks whose sums are hashed (1 = single pixels; default 4)",
     },
     maxChecks: {
       names: ["--max-checks"],
@@ -92,20 +112,20 @@ export const searchTool = defineTool({
       kind: "integer",
       min: 1,
       max: MAX_COUNT,
-      description: "LSH: skip buckets with more members than this (default: dataset size / 64, at least 512)",
+      description: "LSH: skip buckets with more members than this (crowded; default: 4 x candidates / L)",
     },
     noBounds: {
       names: ["--no-bounds"],
       kind: "boolean",
       description:
-        "LSH: read every checked candidate's row (default: skip rows that 7x7, 4x4 and 2x2 block-sum lower bounds rule out; same results)",
+        "LSH: read every checked candidate's row (default: skip rows that lower bounds from 4x4 and 2x2 block sums rule out; same results)",
     },
     family: {
       names: ["--family"],
       kind: "string",
       default: "grid",
       choices: ["grid", "cauchy"],
-      description: "LSH hash family",
+      description: "LSH hash family: shifted grids or Cauchy projections, both on block sums",
     },
     seed: { names: ["--seed"], kind: "integer", default: 1, min: 0, max: MAX_SEED, description: "LSH seed" },
     workers: {
@@ -178,6 +198,8 @@ export const searchTool = defineTool({
         L: flags.L,
         w,
         probes: flags.probes,
+        candidates: flags.candidates,
+        block: flags.block,
         maxChecks: flags.maxChecks,
         maxBucket: flags.maxBucket,
         family: flags.family,
@@ -207,7 +229,9 @@ export const searchTool = defineTool({
         }, ` +
         `AF Reduced ${s["Approximation Factor Reduced"]}, no candidates ${
           s["Queries without LSH candidates"]
-        } ` +
+        }, LSH checked ${
+          (100 * Number(s["Share of the data set checked by LSH"])).toFixed(2)
+        } % of the dataset ` +
         `(total ${((performance.now() - started) / 1000).toFixed(1)} s)`,
     );
   },

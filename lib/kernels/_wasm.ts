@@ -77,8 +77,9 @@ export interface L1Kernels {
     bound: number,
   ): void;
   /**
-   * uint8 nearest candidate, exact, reading few rows: seeds in full, then lower-bound levels filter the
-   * rest (see asm/l1.ts); writes distance and row to `resultPtr`, returns the rows read in full.
+   * uint8 nearest candidate, exact, reading few rows: level-0 bounds of all candidates (to `boundsPtr`),
+   * the seeds with the smallest bounds read in full, then the others filtered by the quantized group-sum
+   * levels (see asm/l1.ts); writes distance and row to `resultPtr`, returns the rows read in full.
    */
   l1U8NearestBounded(
     qPtr: number,
@@ -89,10 +90,15 @@ export interface L1Kernels {
     idxPtr: number,
     count: number,
     seedCount: number,
-    chunk: number,
+    boundsPtr: number,
+    seedsPtr: number,
     resultPtr: number,
   ): number;
-  /** LSH: locates the buckets of all (table, key) probes and collects their unseen rows into idx. */
+  /**
+   * LSH: locates the buckets of all (table, key) probes (runs written to `runsPtr`) and appends their
+   * unseen rows to idx after the `first` already there, skipping buckets over `maxBucket`; returns the
+   * number of candidates.
+   */
   lshCollectAll(
     tablesPtr: number,
     probesPtr: number,
@@ -101,6 +107,7 @@ export interface L1Kernels {
     hitsPtr: number,
     idxPtr: number,
     maxBucket: number,
+    first: number,
   ): number;
   /** LSH: orders candidates by decreasing hits, clears their hits, keeps `limit`; returns the kept count. */
   lshOrderByHits(

@@ -3,10 +3,10 @@ IndexFlat(d, METRIC_L1) exact 1-NN and pynndescent (metric manhattan, default bu
 random_state 0) on the same uint8 IDX image files (plain or gzip). Prints one JSON object on stdout.
 
 usage: /usr/bin/python3 lib/search/_knn_peers.py TRAIN_IMAGES QUERY_IMAGES [--faiss-queries M]
-       [--nnd-queries Q] [--reps R] [--no-faiss] [--no-nnd] [--nnd-epsilons 0,0.05,0.1,0.2,0.3]
+       [--nnd-queries Q] [--reps R] [--faiss-reps F] [--no-faiss] [--no-nnd] [--nnd-epsilons 0,0.05,0.1,0.2,0.3]
        [--nnd-jobs J] [--nnd-parallel-queries]
 
-faiss (unless --no-faiss): the first M queries searched R times; "faiss" holds the median time and the
+faiss (unless --no-faiss): the first M queries searched R times (--faiss-reps, default R); "faiss" holds the median time and the
 last run's distances and indices (first neighbour).
 
 pynndescent (unless --no-nnd): a JIT warm-up (a small index on the first 2,000 images, queried once),
@@ -17,6 +17,9 @@ on the same index when 0.1 is not in the list), with build and warm-up times; "p
 one {epsilon, queries, runs_s, median_s, ms_per_query, distances, indices} per epsilon, in the order
 given. --nnd-parallel-queries sets parallel_batch_queries (queries spread over the numba threads);
 without it pynndescent searches on one thread.
+
+Times are wall-clock (perf_counter) and, as cpu_*, the process's CPU time over all its threads
+(process_time), which a busy machine inflates less.
 
 Distances are L1 on the uint8 pixels (exact in float32 for 784-d images), rounded to integers.
 """
@@ -48,14 +51,16 @@ def epsilons(text):
 
 
 def timed_queries(nnd, queries, epsilon, reps):
-    times = []
+    times, cpu = [], []
     for _ in range(reps):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         Ia, Da = nnd.query(queries, k=10, epsilon=epsilon)  # k=10 search, its first neighbour is scored
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
     med = float(np.median(times))
     return {"epsilon": epsilon, "queries": int(len(queries)), "runs_s": times, "median_s": med,
-            "ms_per_query": 1e3 * med / len(queries),
+            "ms_per_query": 1e3 * med / len(queries), "cpu_runs_s": cpu,
+            "cpu_ms_per_query": 1e3 * float(np.median(cpu)) / len(queries),
             "distances": np.rint(Da[:, 0]).astype(np.int64).tolist(),
             "indices": Ia[:, 0].astype(np.int64).tolist()}
 
@@ -67,6 +72,7 @@ def main():
     p.add_argument("--faiss-queries", type=int, default=1000)
     p.add_argument("--nnd-queries", type=int, default=10000)
     p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--faiss-reps", type=int, default=None, help="repetitions of the faiss search (default: --reps)")
     p.add_argument("--no-faiss", action="store_true")
     p.add_argument("--no-nnd", action="store_true")
     p.add_argument("--nnd-epsilons", type=epsilons, default=[0.1])
@@ -88,13 +94,15 @@ def main():
         index = faiss.IndexFlat(X.shape[1], faiss.METRIC_L1)
         index.add(Xf)
         fq = min(a.faiss_queries, len(Q))
-        times = []
-        for _ in range(a.reps):
-            t = time.perf_counter()
+        times, cpu = [], []
+        for _ in range(a.faiss_reps or a.reps):
+            t, c = time.perf_counter(), time.process_time()
             D, I = index.search(Qf[:fq], 1)
             times.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
         med = float(np.median(times))
         r["faiss"] = {"queries": fq, "runs_s": times, "median_s": med, "ms_per_query": 1e3 * med / fq,
+                      "cpu_runs_s": cpu, "cpu_ms_per_query": 1e3 * float(np.median(cpu)) / fq,
                       "distances": D[:, 0].astype(np.int64).tolist(),
                       "indices": I[:, 0].astype(np.int64).tolist()}
     if not a.no_nnd:
@@ -116,6 +124,7 @@ def main():
         r["pynndescent"] = {"queries": nq, "params": {**options, "query_k": 10, "query_epsilon": 0.1},
                             "jit_warmup_s": warm, "build_s": build, "runs_s": default["runs_s"],
                             "median_s": default["median_s"], "ms_per_query": default["ms_per_query"],
+                            "cpu_runs_s": default["cpu_runs_s"], "cpu_ms_per_query": default["cpu_ms_per_query"],
                             "distances": default["distances"], "indices": default["indices"]}
         r["pynndescent_points"] = points
     r["load_after"] = os.getloadavg()

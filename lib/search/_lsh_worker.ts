@@ -1,14 +1,23 @@
 /**
- * Worker side of the parallel LSH index: builds its own copy of the tables (same seed, so identical to
- * every other copy) and answers searches for slices of the queries.
+ * Worker side of the parallel LSH index: the first Worker builds the tables once in shared memory (with
+ * one scratch area per Worker) and returns the index image; every Worker searches through its own
+ * scratch area, so all of them read the same tables.
  * @module
  */
-import { buildLshIndex, type LshIndex, type LshOptions, type LshSearchOptions } from "./lsh.ts";
+import {
+  attachLshIndex,
+  buildLshImage,
+  type LshIndex,
+  type LshIndexImage,
+  type LshOptions,
+  type LshSearchOptions,
+} from "./lsh.ts";
 import type { L1Vectors } from "../kernels/l1.ts";
 
 /** Messages to the worker. */
 export type LshWorkerRequest =
-  | { id: number; type: "build"; data: L1Vectors; dim: number; options: LshOptions }
+  | { id: number; type: "build"; data: L1Vectors; dim: number; options: LshOptions; searchers: number }
+  | { id: number; type: "attach"; image: LshIndexImage; slot: number }
   | { id: number; type: "search"; queries: L1Vectors; options: LshSearchOptions };
 
 interface WorkerScope {
@@ -22,14 +31,14 @@ scope.onmessage = (event: MessageEvent<LshWorkerRequest>) => {
   const request = event.data;
   try {
     if (request.type === "build") {
-      index = buildLshIndex(request.data, request.dim, request.options);
-      const { count, dim, k, L, w, wRule, probes, maxChecks, maxBucket, seed, family, buildMs, bounds } =
-        index;
-      scope.postMessage({
-        id: request.id,
-        ok: true,
-        meta: { count, dim, k, L, w, wRule, probes, maxChecks, maxBucket, seed, family, buildMs, bounds },
-      });
+      const image = buildLshImage(request.data, request.dim, request.options, request.searchers);
+      index = attachLshIndex(image, 0);
+      scope.postMessage({ id: request.id, ok: true, image });
+      return;
+    }
+    if (request.type === "attach") {
+      index = attachLshIndex(request.image, request.slot);
+      scope.postMessage({ id: request.id, ok: true });
       return;
     }
     if (!index) throw new Error("LSH worker: search before build");
@@ -40,6 +49,7 @@ scope.onmessage = (event: MessageEvent<LshWorkerRequest>) => {
       result.candidates.buffer as ArrayBuffer,
       result.checked.buffer as ArrayBuffer,
       result.rowsRead.buffer as ArrayBuffer,
+      result.probed.buffer as ArrayBuffer,
     ]);
   } catch (error) {
     scope.postMessage({

@@ -1,47 +1,53 @@
 /**
- * Locality-sensitive hashing for L1. Two standard families (option `family`):
+ * Locality-sensitive hashing for L1, built once over a data set and queried many times.
  *
- * - `grid` (default), randomly shifted grids: `h(p) = floor((p[c] + s) / w)` with the coordinate `c`
- *   drawn with probability proportional to its range (max − min) in the data and the shift `s` uniform
- *   in [0, w). This is bit sampling on the unary embedding of L1 (the textbook L1 family), evaluated
- *   in O(1) per function.
- * - `cauchy`, 1-stable projections: `h(p) = floor((a·p + b) / w)` with `a` i.i.d. standard Cauchy and
- *   `b` uniform in [0, w); `a·p − a·q` is Cauchy with scale ‖p − q‖₁.
+ * **Hash functions** (`_lsh_family.ts`): every function hashes the sums of the vector over
+ * `block × block` pixel blocks (default 4 × 4 with an image `shape`; `block` 1 = single coordinates).
+ * Family `grid` (default): randomly shifted grids `floor((B(p)[c] + s) / w)` on blocks `c` drawn in
+ * proportion to the spread of their sums over the data; family `cauchy`: 1-stable projections
+ * `floor((a·B(p) + b) / w)`. The block-sum map never increases L1 distances, so near vectors keep
+ * their collision probability; on images, whose pixels are mostly 0 or 255 and shift by a pixel between
+ * near neighbours, block sums are far more informative per function than single pixels. A table
+ * concatenates `k` functions; `L` tables are built once (members sorted by key, each bucket's run found
+ * through an open-addressing directory).
  *
- * A table concatenates `k` functions (its key is a 32-bit hash of the tuple of the `k` values; a hash
- * collision between different tuples only adds candidates, which are all checked); `L` independent
- * tables are built once over the data set (members sorted by key, each bucket's run found through an
- * open-addressing directory).
- * A query collects the members of its bucket in every table, plus, with multi-probe (`probes` > 0),
- * the `probes` buckets per table whose keys differ by ±1 in the function whose boundary is nearest to
- * the query's value (single-step multi-probe order); a bucket with more than `maxBucket` members
- * (default n / 64, at least 512) is skipped: such crowded buckets hold most of the members a query
- * would visit but say little about nearness. Distinct candidates are checked with the exact L1
- * distance (WebAssembly SIMD), and the best `neighbours` are returned with per-query candidate counts.
- * With `maxChecks`, a query with more candidates checks only the `maxChecks` that collide with it in
- * the most tables (collision counting; hit counts saturate at 255). A query whose buckets are all empty
- * has no candidate: it is counted, and its result is index -1 (never a distance of 0).
+ * **Query** (at most {@linkcode LshIndex.probes} × L + 2·k·L + L buckets, in this order):
+ * 1. its own bucket in every table;
+ * 2. if it has fewer than `candidates` distinct candidates: query-directed multi-probe (Lv et al., VLDB
+ *    2007): the neighbouring buckets most likely to hold near neighbours, over all tables in one score
+ *    order, until it has `candidates` or has probed `probes` × L buckets;
+ * 3. widening (unless `widen` is false), only while it has no candidate at all: up to 2·k·L further
+ *    buckets of the same sequence, then the smallest crowded bucket it met.
+ * Buckets with more than `maxBucket` members are crowded and skipped in steps 1–3: they hold most of the
+ * members a query would visit but say little about nearness. A query left without candidates (all its
+ * buckets empty) is counted, and its result is index -1 (never a distance of 0).
  *
- * Nearest-neighbour searches (`neighbours` 1) of uint8 data check their candidates without reading
- * most of their rows (option `bounds`, default on): sums of the pixels in 7×7, 4×4 and 2×2 blocks
- * (`shape` given; else runs of 49, 16 and 4 coordinates) are stored per data row, and since
- * |Σ_g a − Σ_g b| ≤ Σ_g |a − b|, the L1 distance between the block sums of the query and of a row is a
- * lower bound of their exact distance. The 8 candidates with the most hits are read in full; the
- * others, 16 at a time, are dropped as soon as a bound (coarsest first) exceeds the best distance found
- * so far, and only the survivors are read (abandoned part-way once above it). A dropped candidate can
- * be neither nearer nor tied, so the result is exactly that of checking every candidate; `rowsRead`
- * reports how many rows were read. Candidate collection, ordering and checks run in WebAssembly.
+ * **Checks**: distinct candidates are checked with the exact L1 distance (WebAssembly SIMD), best
+ * `neighbours` returned. With `maxChecks`, a query with more candidates checks only the `maxChecks`
+ * that collide with it in the most buckets (collision counting; hit counts saturate at 255). Nearest-
+ * neighbour searches (`neighbours` 1) of uint8 data read few rows (option `bounds`, default on): sums
+ * of the pixels in 7×7, 4×4 and 2×2 blocks are stored per data row, and since
+ * |Σ_g a − Σ_g b| ≤ Σ_g |a − b|, the L1 distance between block sums is a lower bound of the exact
+ * distance. The 8 candidates with the most hits are read in full; the others, 16 at a time, are
+ * dropped as soon as a bound (coarsest first) exceeds the best distance so far, and only the survivors
+ * are read (abandoned part-way once above it). A dropped candidate can be neither nearer nor tied, so
+ * the result is exactly that of checking every candidate; `rowsRead` reports how many rows were read.
  *
- * Bucket width rule (when `w` is not given): with `r` the median, over `W_SAMPLE` data vectors drawn
- * with the index's seed, of the exact L1 distance to their nearest other data vector (among at most
- * `W_REFERENCE` data vectors, also drawn with the seed): `w = GRID_W_FACTOR × r / dim` for `grid`
- * (a multiple of the typical per-coordinate difference between near neighbours) and
- * `w = CAUCHY_W_FACTOR × r` for `cauchy`. The factors were picked by sweeps on Fashion-MNIST (grid: 12, up
- * from 8 once crowded buckets were skipped: with k 14, L 60 and 500 checks, recall@1 0.960 instead of 0.936,
- * `deno task bench:knn --dataset fashion-mnist --no-peers [--w 127.55]`).
+ * **Defaults chosen from the data for the given k and L** (each option overrides its rule):
+ * - `candidates` = {@linkcode defaultLshCandidates}(n) = min(n, ⌈24·√n⌉) (2,147 for 8,000 images, 5,879
+ *   for 60,000): the number of candidates a query aims at;
+ * - `maxBucket` = {@linkcode defaultMaxBucket} = ⌈4 · candidates / L⌉ (a bucket is crowded when it
+ *   alone holds four tables' share of the target);
+ * - `probes` = {@linkcode defaultLshProbes}(L) = ⌈max(4·L, 128) / L⌉ buckets per table;
+ * - `w`: the width at which the median query's own buckets (step 1, crowded buckets skipped) hold half
+ *   of `candidates`, found by bisection on a sample: the index's hash functions over
+ *   {@linkcode RULE_ROWS} data rows drawn with the seed, {@linkcode RULE_QUERIES} of them as queries,
+ *   targets and bucket limit scaled by the sample's share of the data.
+ * So small k or L get wide buckets and large ones narrow buckets, and multi-probe tops up the queries
+ * whose own buckets are nearly empty.
  * @module
  */
-import { l1DistanceBlock, type L1Vectors } from "../kernels/l1.ts";
+import type { L1Vectors } from "../kernels/l1.ts";
 import {
   align16,
   createSharedMemory,
@@ -54,17 +60,34 @@ import {
   rowStride,
   writeRows,
 } from "../kernels/_wasm.ts";
-import { createRandom, seededPermutation } from "../util/random.ts";
+import { seededPermutation } from "../util/random.ts";
 import type { NeighbourLists } from "./exact.ts";
+import {
+  blockLayout,
+  createHashFunctions,
+  type GroupLayout,
+  type HashFunctions,
+  hashFunctionsFromSpec,
+  type HashSpec,
+  type LshFamily,
+  ProbeSequence,
+  tableKeys,
+} from "./_lsh_family.ts";
 
-/** Cauchy family: w = CAUCHY_W_FACTOR × typical nearest-neighbour distance (when `w` is not given). */
-export const CAUCHY_W_FACTOR = 4;
-/** Grid family: w = GRID_W_FACTOR × typical nearest-neighbour distance / dim (when `w` is not given). */
-export const GRID_W_FACTOR = 12;
-/** Data vectors sampled to estimate the typical nearest-neighbour distance. */
-export const W_SAMPLE = 100;
-/** Data vectors the sampled ones are compared with. */
-export const W_REFERENCE = 20000;
+export type { HashSpec, LshFamily } from "./_lsh_family.ts";
+
+/** Default candidates per query: ⌈CANDIDATE_FACTOR · √n⌉ (at most n). */
+export const CANDIDATE_FACTOR = 24;
+/** Default crowded-bucket limit: ⌈CROWDED_FACTOR · candidates / L⌉. */
+export const CROWDED_FACTOR = 4;
+/** Default multi-probe budget: ⌈max(PROBES_PER_TABLE · L, PROBES_MIN) / L⌉ buckets per table. */
+export const PROBES_PER_TABLE = 4;
+/** See {@linkcode PROBES_PER_TABLE}. */
+export const PROBES_MIN = 128;
+/** Data rows the width rule hashes. */
+export const RULE_ROWS = 4000;
+/** Sampled rows the width rule uses as queries. */
+export const RULE_QUERIES = 200;
 
 /** Options for {@linkcode buildLshIndex}. */
 export interface LshOptions {
@@ -72,29 +95,37 @@ export interface LshOptions {
   k: number;
   /** Number of tables (≥ 1). */
   L: number;
-  /** Bucket width (> 0); chosen from the data when absent (see the module docs). */
+  /** Bucket width (> 0); chosen from the data for k and L when absent (see the module docs). */
   w?: number;
-  /** Extra buckets probed per table (multi-probe; 0 = plain LSH). Default 0. */
+  /** Hash family: randomly shifted grids on block sums (default) or Cauchy projections of block sums. */
+  family?: LshFamily;
+  /** Side of the pixel blocks whose sums are hashed (1 = single coordinates). Default 4 with `shape`, else 1. */
+  block?: number;
+  /**
+   * Candidates a query aims at: multi-probe stops once a query has this many, and the default width is
+   * set so that the median query's own buckets hold half of it. Default {@linkcode defaultLshCandidates}.
+   */
+  candidates?: number;
+  /** Multi-probe budget in buckets per table (0 = own buckets only). Default {@linkcode defaultLshProbes}. */
   probes?: number;
-  /** Seed of the hash functions and of the width estimate. Default 1. */
+  /** Seed of the hash functions and of the width rule's sample. Default 1. */
   seed?: number;
   /**
    * Largest number of candidates checked exactly per query (default: all). When a query has more, the
-   * ones that collide with it in the most tables are checked (collision counting); the others are
+   * ones that collide with it in the most buckets are checked (collision counting); the others are
    * dropped, never scored.
    */
   maxChecks?: number;
-  /** Hash family: randomly shifted grids on sampled coordinates (default) or Cauchy projections. */
-  family?: LshFamily;
-  /**
-   * Buckets with more members than this are skipped by queries: their members share the query's key
-   * with too many others to be informative, yet they hold most of the members a query would visit.
-   * Default: {@linkcode defaultMaxBucket}.
-   */
+  /** Buckets with more members than this are skipped (crowded). Default {@linkcode defaultMaxBucket}. */
   maxBucket?: number;
   /**
-   * Image shape `[rows, cols]` of the vectors (rows × cols = dim), used to lay out the lower-bound group
-   * sums of uint8 data as 7×7, 4×4 and 2×2 pixel blocks. Without it, groups are runs of 49, 16 and 4 consecutive
+   * Widen the search of a query left without candidates (more probes, then the smallest crowded bucket).
+   * Default true.
+   */
+  widen?: boolean;
+  /**
+   * Image shape `[rows, cols]` of the vectors (rows × cols = dim): hashed blocks and the lower-bound
+   * group sums of uint8 data are square pixel blocks. Without it, they are runs of consecutive
    * coordinates. Default: none.
    */
   shape?: readonly [number, number];
@@ -105,24 +136,20 @@ export interface LshOptions {
   bounds?: boolean;
 }
 
-/**
- * `grid`: h(p) = floor((p[c] + s) / w) with coordinate c drawn with probability proportional to its
- * range (max − min) in the data and shift s uniform in [0, w) (randomly shifted grid; the L1 family of
- * bit sampling on the unary embedding). `cauchy`: h(p) = floor((a·p + b) / w) with a i.i.d. standard
- * Cauchy (1-stable) and b uniform in [0, w).
- */
-export type LshFamily = "grid" | "cauchy";
-
 /** Options for {@linkcode LshIndex.search}. */
 export interface LshSearchOptions {
   /** Neighbours per query (default 1). */
   neighbours?: number;
-  /** Override the index's multi-probe count for this search. */
+  /** Override the index's multi-probe budget (buckets per table). */
   probes?: number;
+  /** Override the index's candidate target. */
+  candidates?: number;
   /** Override the index's limit on exact checks per query. */
   maxChecks?: number;
   /** Override the index's bucket size limit. */
   maxBucket?: number;
+  /** Override the index's widening switch. */
+  widen?: boolean;
 }
 
 /** Result of an LSH search. */
@@ -136,6 +163,10 @@ export interface LshSearchResult extends NeighbourLists {
    * bounds ruled some out).
    */
   rowsRead: Uint32Array;
+  /** Buckets probed per query (own buckets included; crowded and empty ones too). */
+  probed: Uint32Array;
+  /** Number of queries that had no candidate after multi-probe and needed widening. */
+  widened: number;
   /** Number of queries that had no candidate at all. */
   noCandidate: number;
   /** Wall time of the search in milliseconds (hashing, probing and exact checks). */
@@ -154,19 +185,30 @@ export interface LshIndex {
   readonly L: number;
   /** Bucket width used. */
   readonly w: number;
-  /** How `w` was obtained (given, or the data rule with its estimate). */
+  /** How `w` was obtained (given, or the data rule with its figures). */
   readonly wRule: string;
-  /** Default multi-probe count. */
+  /** Side of the hashed pixel blocks. */
+  readonly block: number;
+  /** Default candidate target per query. */
+  readonly candidates: number;
+  /**
+   * How the defaults were set: `candidates`, `maxBucket`, `probes` and `w`, each "given" or its data
+   * rule with its figures.
+   */
+  readonly rules: { candidates: string; maxBucket: string; probes: string; w: string };
+  /** Default multi-probe budget (buckets per table). */
   readonly probes: number;
   /** Default limit on exact checks per query (Infinity = all candidates). */
   readonly maxChecks: number;
   /** Buckets with more members are skipped (Infinity = none). */
   readonly maxBucket: number;
+  /** Whether queries without candidates are widened by default. */
+  readonly widen: boolean;
   /** Seed used. */
   readonly seed: number;
   /** Hash family. */
   readonly family: LshFamily;
-  /** Milliseconds spent building (width estimate, projections, tables). */
+  /** Milliseconds spent building (width rule, hash functions, tables, bounds). */
   readonly buildMs: number;
   /** Whether nearest-neighbour searches use the group-sum lower bounds (uint8 data only). */
   readonly bounds: boolean;
@@ -174,58 +216,345 @@ export interface LshIndex {
   search(queries: L1Vectors, options?: LshSearchOptions): LshSearchResult;
 }
 
-/**
- * Median over `samples` data vectors (drawn with `seed`) of the exact L1 distance to the nearest
- * other data vector among at most `reference` vectors (also drawn with `seed`).
- */
-export function typicalNeighbourDistance(
-  data: L1Vectors,
-  dim: number,
-  options: { samples?: number; reference?: number; seed?: number } = {},
-): number {
-  const n = rowCount(data, dim, "data");
-  if (n < 2) return 0;
-  const seed = options.seed ?? 1;
-  const order = seededPermutation(n, seed ^ 0x5bd1e995);
-  const sampleCount = Math.min(options.samples ?? W_SAMPLE, n);
-  const referenceCount = Math.min(options.reference ?? W_REFERENCE, n);
-  const take = (first: number, count: number) => {
-    const out = data instanceof Uint8Array ? new Uint8Array(count * dim) : new Int16Array(count * dim);
-    for (let i = 0; i < count; i++) {
-      const row = order[(first + i) % n];
-      out.set(data.subarray(row * dim, (row + 1) * dim), i * dim);
-    }
-    return out;
-  };
-  // Samples are the first rows of the permutation; the reference set starts at the same place, so a
-  // sample meets itself once in the reference set (skipped by position).
-  const samples = take(0, sampleCount);
-  const reference = take(0, referenceCount);
-  const distances = l1DistanceBlock(samples, reference, dim);
-  const nearest: number[] = [];
-  for (let s = 0; s < sampleCount; s++) {
-    let best = Infinity;
-    for (let j = 0; j < referenceCount; j++) {
-      if (j === s) continue;
-      const d = distances[s * referenceCount + j];
-      if (d < best) best = d;
-    }
-    if (Number.isFinite(best)) nearest.push(best);
-  }
-  if (nearest.length === 0) return 0;
-  nearest.sort((a, b) => a - b);
-  return nearest[Math.floor(nearest.length / 2)];
+/** Default candidate target of an index over `n` vectors: min(n, ⌈24·√n⌉). */
+export function defaultLshCandidates(n: number): number {
+  return Math.max(1, Math.min(n, Math.ceil(CANDIDATE_FACTOR * Math.sqrt(n))));
 }
 
-function standardCauchy(next: () => number): number {
-  let u = next();
-  while (u === 0 || u === 0.5) u = next();
-  return Math.tan(Math.PI * (u - 0.5));
+/** Default crowded-bucket limit for a candidate target and L tables: ⌈4 · candidates / L⌉. */
+export function defaultMaxBucket(candidates: number, L: number): number {
+  return Math.max(1, Math.ceil((CROWDED_FACTOR * candidates) / L));
+}
+
+/** Default multi-probe budget in buckets per table: ⌈max(4·L, 128) / L⌉. */
+export function defaultLshProbes(L: number): number {
+  return Math.ceil(Math.max(PROBES_PER_TABLE * L, PROBES_MIN) / L);
+}
+
+/** Members of one table sorted by key, and its bucket directory. */
+interface Table {
+  /** Row numbers sorted by key (ties by row). */
+  list: Uint32Array;
+  /** Open-addressing slots of 4 int32: key, start (-1 = empty), end, padding. */
+  slots: Int32Array;
+}
+
+/** Sorts rows 0..n-1 by `keys[offset + row]` and builds the bucket directory. */
+function buildTable(keys: Int32Array, offset: number, n: number): Table {
+  const list = new Uint32Array(n);
+  const sortedKeys = new Int32Array(n);
+  if (n <= 1 << 21) {
+    const packed = new Float64Array(n);
+    for (let i = 0; i < n; i++) packed[i] = (keys[offset + i] + 2147483648) * 2097152 + i;
+    packed.sort();
+    for (let p = 0; p < n; p++) {
+      const i = packed[p] % 2097152;
+      list[p] = i;
+      sortedKeys[p] = keys[offset + i];
+    }
+  } else {
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((x, y) => keys[offset + x] - keys[offset + y] || x - y);
+    for (let p = 0; p < n; p++) {
+      list[p] = order[p];
+      sortedKeys[p] = keys[offset + order[p]];
+    }
+  }
+  let buckets = 0;
+  for (let p = 0; p < n; p++) if (p === 0 || sortedKeys[p] !== sortedKeys[p - 1]) buckets++;
+  let size = 1;
+  while (size < 2 * buckets) size *= 2;
+  const slots = new Int32Array(4 * size);
+  for (let slot = 0; slot < size; slot++) slots[4 * slot + 1] = -1;
+  for (let p = 0; p < n;) {
+    const key = sortedKeys[p];
+    let end = p + 1;
+    while (end < n && sortedKeys[end] === key) end++;
+    let slot = Math.imul(key, 0x9e3779b1) >>> 0 & (size - 1);
+    while (slots[4 * slot + 1] >= 0) slot = (slot + 1) & (size - 1);
+    slots[4 * slot] = key;
+    slots[4 * slot + 1] = p;
+    slots[4 * slot + 2] = end;
+    p = end;
+  }
+  return { list, slots };
+}
+
+/** Result of the width rule. */
+interface WidthChoice {
+  w: number;
+  rule: string;
+}
+
+/**
+ * The width rule (module docs): the width at which the median sampled query's own buckets (crowded ones
+ * skipped) hold `home` distinct other rows, on a sample of the data, by bracketing and bisection in
+ * log w.
+ */
+function chooseWidth(
+  functions: HashFunctions,
+  data: L1Vectors,
+  n: number,
+  settings: { home: number; maxBucket: number; seed: number },
+): WidthChoice {
+  const { k, L, repDim, offset } = functions;
+  const m = k * L;
+  const rows = Math.min(n, RULE_ROWS);
+  const sampleQueries = Math.min(rows, RULE_QUERIES);
+  const scale = rows / n;
+  const target = Math.max(1, settings.home * scale);
+  const bucketLimit = settings.maxBucket * scale;
+  // Grid cells narrower than 1 split no pair of integer block sums further.
+  const minWidth = functions.family === "grid" ? 1 : 0;
+  const order = seededPermutation(n, settings.seed ^ 0x5bd1e995);
+  const rep = new Float64Array(repDim);
+  const raw = new Float64Array(rows * m);
+  const projected = new Float64Array(m);
+  for (let i = 0; i < rows; i++) {
+    functions.represent(data, order[i], rep);
+    functions.project(rep, 0, projected);
+    raw.set(projected, i * m);
+  }
+  // A starting width: the median |difference| of a function's values between sampled pairs.
+  const differences: number[] = [];
+  for (let s = 0; s < 512 && rows > 1; s++) {
+    const a = (s * 7919) % rows;
+    const b = (s * 104729 + 1) % rows;
+    const f = (s * 31) % m;
+    const d = Math.abs(raw[a * m + f] - raw[b * m + f]);
+    if (d > 0) differences.push(d);
+  }
+  differences.sort((x, y) => x - y);
+  const start = differences.length > 0 ? differences[differences.length >> 1] : 1;
+
+  // Per evaluation: the table keys of every sampled row; per table, the sampled queries' keys in a small
+  // open-addressing set (chained to the queries sharing a key); then one pass over the rows marks, per
+  // query, the rows that share its key in some table (a bit set per query).
+  const keys = new Int32Array(L * rows);
+  const values = new Float64Array(m);
+  const rowKeys = new Int32Array(L);
+  let size = 1;
+  while (size < 2 * sampleQueries) size *= 2;
+  const slotKey = new Int32Array(size);
+  const slotHead = new Int32Array(size);
+  const slotCount = new Int32Array(size);
+  const nextQuery = new Int32Array(sampleQueries);
+  const words = Math.ceil(rows / 32);
+  const marks = new Uint32Array(sampleQueries * words);
+  const counts = new Float64Array(sampleQueries);
+  const medianHome = (w: number): number => {
+    for (let i = 0; i < rows; i++) {
+      for (let f = 0; f < m; f++) values[f] = raw[i * m + f] / w + offset[f];
+      tableKeys(functions, values, rowKeys, 0, 1);
+      for (let l = 0; l < L; l++) keys[l * rows + i] = rowKeys[l];
+    }
+    marks.fill(0);
+    for (let l = 0; l < L; l++) {
+      slotHead.fill(-1);
+      slotCount.fill(0);
+      const tableOffset = l * rows;
+      for (let q = 0; q < sampleQueries; q++) {
+        const key = keys[tableOffset + q];
+        let slot = Math.imul(key, 0x9e3779b1) >>> 0 & (size - 1);
+        while (slotHead[slot] >= 0 && slotKey[slot] !== key) slot = (slot + 1) & (size - 1);
+        slotKey[slot] = key;
+        nextQuery[q] = slotHead[slot];
+        slotHead[slot] = q;
+      }
+      // Bucket sizes first (crowded buckets are skipped, as by queries), then the marks.
+      for (let pass = 0; pass < 2; pass++) {
+        for (let i = 0; i < rows; i++) {
+          const key = keys[tableOffset + i];
+          let slot = Math.imul(key, 0x9e3779b1) >>> 0 & (size - 1);
+          while (slotHead[slot] >= 0 && slotKey[slot] !== key) slot = (slot + 1) & (size - 1);
+          if (slotHead[slot] < 0) continue;
+          if (pass === 0) slotCount[slot]++;
+          else if (slotCount[slot] <= bucketLimit) {
+            for (let q = slotHead[slot]; q >= 0; q = nextQuery[q]) {
+              marks[q * words + (i >>> 5)] |= 1 << (i & 31);
+            }
+          }
+        }
+      }
+    }
+    for (let q = 0; q < sampleQueries; q++) {
+      marks[q * words + (q >>> 5)] &= ~(1 << (q & 31)); // the query itself is not a candidate
+      let count = 0;
+      for (let word = 0; word < words; word++) {
+        let bits = marks[q * words + word];
+        while (bits !== 0) {
+          bits &= bits - 1;
+          count++;
+        }
+      }
+      counts[q] = count;
+    }
+    const sorted = counts.slice().sort();
+    return sorted[sorted.length >> 1];
+  };
+  // Bracket the target (low: below it, high: at or above it), then bisect in log w. Skipping crowded
+  // buckets can make the target unreachable (wider buckets become crowded before the union grows enough):
+  // then the doubling stops past the peak and the width with the most candidates is taken.
+  let low = 0;
+  let high = 0;
+  let best = { w: 0, value: -1 };
+  const seen = new Map<number, number>();
+  const evaluate = (w: number) => {
+    const value = seen.get(w) ?? medianHome(w);
+    seen.set(w, value);
+    if (value > best.value) best = { w, value };
+    return value;
+  };
+  let w = Math.max(start, minWidth);
+  if (evaluate(w) >= target) {
+    high = w;
+    for (let step = 0; step < 40 && w > minWidth; step++) {
+      w = Math.max(w / 2, minWidth);
+      if (evaluate(w) < target) {
+        low = w;
+        break;
+      }
+      high = w;
+    }
+  } else {
+    low = w;
+    for (let step = 0; step < 40; step++) {
+      w *= 2;
+      const value = evaluate(w);
+      if (value >= target) {
+        high = w;
+        break;
+      }
+      if (value < best.value / 2) break; // past the peak
+      low = w;
+    }
+  }
+  let chosen: number;
+  if (high > 0 && low > 0) {
+    for (let step = 0; step < 8; step++) {
+      const mid = Math.sqrt(low * high);
+      if (evaluate(mid) >= target) high = mid;
+      else low = mid;
+    }
+    chosen = high;
+  } else if (high > 0) chosen = high;
+  else {
+    // Unreachable: refine around the best width of the doubling.
+    let centre = best.w;
+    for (const factor of [Math.SQRT2, 2 ** 0.25]) {
+      for (const candidate of [centre / factor, centre * factor]) {
+        if (candidate >= minWidth) evaluate(candidate);
+      }
+      centre = best.w;
+    }
+    chosen = best.w;
+  }
+  const reached = evaluate(chosen);
+  return {
+    w: chosen,
+    rule: `data: median own-bucket candidates ${(reached / scale).toFixed(0)} (target ${
+      settings.home.toFixed(0)
+    } = half of ${2 * settings.home} candidates${
+      reached < target ? ", not reachable: the width with the most" : ""
+    }; crowded buckets skipped; ${rows} sampled rows, ${sampleQueries} as queries)`,
+  };
+}
+
+/** The settings of a built index (the {@linkcode LshIndex} fields other than `search`). */
+export type LshIndexMeta = Omit<LshIndex, "search">;
+
+/** One level of quantized group sums: its data rows and its group size (the query rows are per searcher). */
+export interface LshLevelSpec {
+  /** Byte offset of the data rows. */
+  dataPtr: number;
+  /** Bytes per row (and between rows). */
+  bytes: number;
+  /** Group size a: a row holds floor(group sum / a) per group. */
+  group: number;
+}
+
+/** Per-searcher scratch: where one thread's query, candidates and probes live in the shared memory (byte offsets). */
+export interface LshScratchLayout {
+  /** The query row. */
+  queryPtr: number;
+  /** Candidate rows (u32, one more than the data rows). */
+  idxPtr: number;
+  /** Their distances (u32). */
+  outPtr: number;
+  /** The level table (five u32 per level). */
+  levelTablePtr: number;
+  /** The query's row of every level. */
+  levelQueryPtrs: number[];
+  /** Seeds and chunk scratch of the bounded check. */
+  seedsPtr: number;
+  /** u8 hit count per data row. */
+  hitsPtr: number;
+  /** Hit counts of the candidates (u8 each). */
+  hitScratchPtr: number;
+  /** Histogram of hit counts (256 u32). */
+  histogramPtr: number;
+  /** Candidates ordered by hits (u32). */
+  orderedPtr: number;
+  /** Result of the bounded check (two u32). */
+  resultPtr: number;
+  /** Probe list (then the run list) of one query. */
+  probesPtr: number;
+  /** Entries the probe and run lists hold. */
+  probeCapacity: number;
+}
+
+/**
+ * A built LSH index as shareable data: the shared WebAssembly memory holding the data, the lower-bound
+ * levels, the tables and one scratch area per searcher, plus the hash functions and settings as plain
+ * data. Structured-clonable (the memory is shared, not copied), so Workers can search the same tables:
+ * {@linkcode attachLshIndex} makes a searcher of one scratch area.
+ */
+export interface LshIndexImage {
+  /** Settings of the index. */
+  meta: LshIndexMeta;
+  /** Element kind of the data. */
+  kind: "u8" | "i16";
+  /** The shared memory. */
+  memory: WebAssembly.Memory;
+  /** The hash functions. */
+  hash: HashSpec;
+  /** Image shape, if given. */
+  shape?: readonly [number, number];
+  /** Byte offset of the data rows. */
+  dataPtr: number;
+  /** Bytes between data rows. */
+  stride: number;
+  /** Byte offset of the table entries (slots pointer, slot mask, member list pointer per table). */
+  tablesPtr: number;
+  /** Lower-bound levels, coarsest first (uint8 data with bounds). */
+  levels: LshLevelSpec[];
+  /** Rows sorted by their cell of the first hash function (widening's last step). */
+  byFirstCell: Uint32Array;
+  /** Those rows' cells, ascending. */
+  sortedFirstCells: Float64Array;
+  /** Scratch areas, one per searcher. */
+  scratch: LshScratchLayout[];
 }
 
 /** Builds an {@linkcode LshIndex} over `data` (`count × dim` uint8 or int16 values). */
 export function buildLshIndex(data: L1Vectors, dim: number, options: LshOptions): LshIndex {
+  return attachLshIndex(buildLshImage(data, dim, options), 0);
+}
+
+/**
+ * Builds the tables of an LSH index over `data` once, with scratch areas for `searchers` threads
+ * (default 1); see {@linkcode LshIndexImage}.
+ */
+export function buildLshImage(
+  data: L1Vectors,
+  dim: number,
+  options: LshOptions,
+  searchers = 1,
+): LshIndexImage {
   const started = performance.now();
+  if (!Number.isInteger(searchers) || searchers < 1) {
+    throw new RangeError(`LSH: searchers must be a positive integer, got ${searchers}`);
+  }
   const kind = kindOf(data);
   const n = rowCount(data, dim, "data");
   if (n === 0) throw new RangeError("LSH: the data set is empty");
@@ -234,14 +563,44 @@ export function buildLshIndex(data: L1Vectors, dim: number, options: LshOptions)
   if (!Number.isInteger(L) || L < 1) throw new RangeError(`LSH: L must be a positive integer, got ${L}`);
   const seed = options.seed ?? 1;
   const family = options.family ?? "grid";
+  if (family !== "grid" && family !== "cauchy") throw new RangeError(`LSH: unknown family ${family}`);
+  const shape = options.shape;
+  if (shape !== undefined) {
+    const [rows, cols] = shape;
+    if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1 || rows * cols !== dim) {
+      throw new RangeError(`LSH: shape ${rows}x${cols} does not match dim ${dim}`);
+    }
+  }
+  const block = options.block ?? (shape !== undefined ? 4 : 1);
+  if (!Number.isInteger(block) || block < 1) {
+    throw new RangeError(`LSH: block must be a positive integer, got ${block}`);
+  }
   const defaultMaxChecks = options.maxChecks ?? Infinity;
   if (!(defaultMaxChecks >= 1)) throw new RangeError(`LSH: maxChecks must be >= 1, got ${defaultMaxChecks}`);
-  const indexMaxBucket = options.maxBucket ?? defaultMaxBucket(n);
+  const indexCandidates = options.candidates ?? defaultLshCandidates(n);
+  const rules = {
+    candidates: options.candidates !== undefined
+      ? "given"
+      : `min(n, ${CANDIDATE_FACTOR} x sqrt(n)) with n = ${n}`,
+    maxBucket: options.maxBucket !== undefined
+      ? "given"
+      : `${CROWDED_FACTOR} x candidates / L = ${CROWDED_FACTOR} x ${indexCandidates} / ${L}`,
+    probes: options.probes !== undefined
+      ? "given"
+      : `max(${PROBES_PER_TABLE} x L, ${PROBES_MIN}) / L with L = ${L}`,
+    w: "given",
+  };
+  if (!Number.isInteger(indexCandidates) || indexCandidates < 1) {
+    throw new RangeError(`LSH: candidates must be a positive integer, got ${indexCandidates}`);
+  }
+  const indexMaxBucket = options.maxBucket ?? defaultMaxBucket(indexCandidates, L);
   if (!(indexMaxBucket >= 1)) throw new RangeError(`LSH: maxBucket must be >= 1, got ${indexMaxBucket}`);
-  const defaultProbes = options.probes ?? 0;
+  const defaultProbes = options.probes ?? defaultLshProbes(L);
   if (!Number.isInteger(defaultProbes) || defaultProbes < 0) {
     throw new RangeError(`LSH: probes must be a non-negative integer, got ${defaultProbes}`);
   }
+  const indexWiden = options.widen ?? true;
+  const functions = createHashFunctions(data, dim, n, { family, k, L, block, shape, seed });
   let w: number;
   let wRule: string;
   if (options.w !== undefined) {
@@ -251,236 +610,261 @@ export function buildLshIndex(data: L1Vectors, dim: number, options: LshOptions)
     w = options.w;
     wRule = "given";
   } else {
-    const r = typicalNeighbourDistance(data, dim, { seed });
-    if (family === "cauchy") {
-      w = Math.max(1, CAUCHY_W_FACTOR * r);
-      wRule = `data: ${CAUCHY_W_FACTOR} x median nearest-neighbour distance ${r}`;
-    } else {
-      w = Math.max(1, (GRID_W_FACTOR * r) / dim);
-      wRule = `data: ${GRID_W_FACTOR} x median nearest-neighbour distance ${r} / dim ${dim}`;
-    }
+    const choice = chooseWidth(functions, data, n, {
+      home: indexCandidates / 2,
+      maxBucket: indexMaxBucket,
+      seed,
+    });
+    w = choice.w;
+    wRule = choice.rule;
   }
+  rules.w = wRule;
 
-  // Hash functions f = table * k + j. projection[f] = (value + shift) / w; the key of a table hashes
-  // the floors of its k values.
+  // Table keys of every data row, then per table the members sorted by key and the bucket directory.
   const m = k * L;
-  const random = createRandom(seed);
-  const projection = new Float64Array(m);
-  let project: (vectors: L1Vectors, row: number) => void;
-  if (family === "cauchy") {
-    const a = new Float64Array(dim * m);
-    for (let f = 0; f < m; f++) for (let t = 0; t < dim; t++) a[t * m + f] = standardCauchy(random.next);
-    const b = new Float64Array(m);
-    for (let f = 0; f < m; f++) b[f] = random.next() * w;
-    project = (vectors, row) => {
-      projection.fill(0);
-      const offset = row * dim;
-      for (let t = 0; t < dim; t++) {
-        const v = vectors[offset + t];
-        if (v === 0) continue;
-        const base = t * m;
-        for (let f = 0; f < m; f++) projection[f] += v * a[base + f];
-      }
-      for (let f = 0; f < m; f++) projection[f] = (projection[f] + b[f]) / w;
-    };
-  } else {
-    // Coordinates drawn with probability proportional to their range in the data.
-    const lo = new Float64Array(dim).fill(Infinity);
-    const hi = new Float64Array(dim).fill(-Infinity);
-    for (let i = 0; i < n; i++) {
-      const offset = i * dim;
-      for (let t = 0; t < dim; t++) {
-        const v = data[offset + t];
-        if (v < lo[t]) lo[t] = v;
-        if (v > hi[t]) hi[t] = v;
-      }
-    }
-    const cumulative = new Float64Array(dim);
-    let total = 0;
-    for (let t = 0; t < dim; t++) {
-      total += hi[t] - lo[t];
-      cumulative[t] = total;
-    }
-    const coordinate = new Int32Array(m);
-    const shift = new Float64Array(m);
-    for (let f = 0; f < m; f++) {
-      if (total === 0) coordinate[f] = random.int(dim);
-      else {
-        const u = random.next() * total;
-        let low = 0;
-        let high = dim - 1;
-        while (low < high) {
-          const mid = (low + high) >> 1;
-          if (cumulative[mid] > u) high = mid;
-          else low = mid + 1;
-        }
-        coordinate[f] = low;
-      }
-      shift[f] = random.next() * w;
-    }
-    project = (vectors, row) => {
-      const offset = row * dim;
-      for (let f = 0; f < m; f++) projection[f] = (vectors[offset + coordinate[f]] + shift[f]) / w;
-    };
-  }
-  function tableKey(table: number, changed = -1, delta = 0): number {
-    let h = (0x811c9dc5 ^ Math.imul(table + 1, 0x9e3779b1)) | 0;
-    const base = table * k;
-    for (let j = 0; j < k; j++) {
-      let g = Math.floor(projection[base + j]);
-      if (j === changed) g += delta;
-      h = Math.imul(h ^ (g | 0), 0x01000193);
-      h = Math.imul(h ^ ((g / 4294967296) | 0), 0x01000193);
-    }
-    h ^= h >>> 15;
-    return Math.imul(h, 0x2c1b3c6d) ^ (h >>> 12);
-  }
-
-  // Tables: per table the members sorted by key (keys[l][p] is the key of members[l][p]); a bucket is
-  // a run of equal keys, found by binary search.
-  const directory: Int32Array[] = [];
-  const members: Uint32Array[] = [];
+  const { offset: shiftOffset, repDim } = functions;
+  // Also the rows sorted by their cell of the first function (the last step of widening).
   const keys = new Int32Array(L * n);
-  for (let i = 0; i < n; i++) {
-    project(data, i);
-    for (let l = 0; l < L; l++) keys[l * n + i] = tableKey(l);
-  }
-  const packable = n <= 1 << 21;
-  for (let l = 0; l < L; l++) {
-    const sortedKeys = new Int32Array(n);
-    const list = new Uint32Array(n);
-    if (packable) {
-      const packed = new Float64Array(n);
-      for (let i = 0; i < n; i++) packed[i] = (keys[l * n + i] + 2147483648) * 2097152 + i;
-      packed.sort();
-      for (let p = 0; p < n; p++) {
-        const i = packed[p] % 2097152;
-        list[p] = i;
-        sortedKeys[p] = keys[l * n + i];
-      }
-    } else {
-      const order = Array.from({ length: n }, (_, i) => i);
-      order.sort((x, y) => keys[l * n + x] - keys[l * n + y] || x - y);
-      for (let p = 0; p < n; p++) {
-        list[p] = order[p];
-        sortedKeys[p] = keys[l * n + order[p]];
-      }
+  const firstCells = new Float64Array(n);
+  {
+    const rep = new Float64Array(repDim);
+    const values = new Float64Array(m);
+    for (let i = 0; i < n; i++) {
+      functions.represent(data, i, rep);
+      functions.project(rep, 0, values);
+      for (let f = 0; f < m; f++) values[f] = values[f] / w + shiftOffset[f];
+      tableKeys(functions, values, keys, i, n);
+      firstCells[i] = Math.floor(values[0]);
     }
-    members.push(list);
-    // Bucket directory: open addressing (linear probing) from key to the bucket's run in `list`.
-    let buckets = 0;
-    for (let p = 0; p < n; p++) if (p === 0 || sortedKeys[p] !== sortedKeys[p - 1]) buckets++;
-    let size = 1;
-    while (size < 2 * buckets) size *= 2;
-    // Slot records of 4 int32: key, start (-1 = empty), end, padding.
-    const slots = new Int32Array(4 * size);
-    for (let slot = 0; slot < size; slot++) slots[4 * slot + 1] = -1;
-    for (let p = 0; p < n;) {
-      const key = sortedKeys[p];
-      let end = p + 1;
-      while (end < n && sortedKeys[end] === key) end++;
-      let slot = Math.imul(key, 0x9e3779b1) >>> 0 & (size - 1);
-      while (slots[4 * slot + 1] >= 0) slot = (slot + 1) & (size - 1);
-      slots[4 * slot] = key;
-      slots[4 * slot + 1] = p;
-      slots[4 * slot + 2] = end;
-      p = end;
-    }
-    directory.push(slots);
   }
+  const tables: Table[] = [];
+  for (let l = 0; l < L; l++) tables.push(buildTable(keys, l * n, n));
+  const byFirstCell = Uint32Array.from({ length: n }, (_, i) => i).sort((x, y) =>
+    firstCells[x] - firstCells[y] || x - y
+  );
+  const sortedFirstCells = Float64Array.from(byFirstCell, (i) => firstCells[i]);
 
-  // Exact checks: the data in this thread's wasm memory, candidates gathered by index. For uint8 data
-  // with bounds, the group sums of every level (coarsest first) follow it: the query's rows of all
-  // levels, then the coarsest level's data rows back to back (small, so it stays in cache), then one
-  // record per data row holding its rows of the other levels side by side (a candidate that passes one
-  // level finds the next on the same memory page). The level table has an entry (query pointer, data
-  // pointer, bytes between data rows, bytes per row) per level.
+  // Shared part of the memory: the data rows, then for uint8 data with bounds the quantized group sums
+  // of every level (coarsest first), each level's data rows back to back (the coarsest, 64 bytes a row,
+  // is read for every checked candidate), then the tables: per table the slot records (directory) and
+  // the member list, and a table of entries (slots, mask, list).
   const bounded = kind === "u8" && (options.bounds ?? true);
-  const layouts = bounded ? groupLayouts(dim, options.shape) : [];
+  const layouts = bounded ? groupLayouts(dim, shape) : [];
   const stride = rowStride(kind, dim);
   const dataPtr = MEMORY_BASE;
-  const queryPtr = align16(dataPtr + n * stride);
-  const idxPtr = align16(queryPtr + stride);
-  const outPtr = align16(idxPtr + (n + 1) * 4); // lshCollectAll may write one entry past the last candidate
-  const levelTablePtr = align16(outPtr + n * 4);
-  let offset = align16(levelTablePtr + layouts.length * 16);
-  const levelBytes = layouts.map((layout) => align16(2 * layout.count));
-  const recordBytes = levelBytes.slice(1).reduce((a, b) => a + b, 0);
-  const levels = layouts.map((layout, i) => {
-    const queryPtr = offset;
-    offset += levelBytes[i];
-    return {
-      layout,
-      bytes: levelBytes[i],
-      queryPtr,
-      dataPtr: 0,
-      rowStride: i === 0 ? levelBytes[0] : recordBytes,
-    };
+  let offset = align16(dataPtr + n * stride);
+  const levels = layouts.map(({ layout, group }) => {
+    const bytes = align16(layout.count);
+    const level = { dataPtr: Math.ceil(offset / 64) * 64, bytes, group }; // rows start on a cache line
+    offset = align16(level.dataPtr + n * bytes);
+    return level;
   });
-  if (levels.length > 0) {
-    levels[0].dataPtr = offset;
-    offset += n * levelBytes[0];
-    let within = 0;
-    for (const level of levels.slice(1)) {
-      level.dataPtr = offset + within;
-      within += level.bytes;
-    }
-    offset += n * recordBytes;
-  }
-  // Candidate collection: the tables' member lists, u8 hit counts per row (saturating at 255; 0 = not seen by
-  // the current query, cleared after each query), the hit histogram and scratch for the ordering.
-  // Per table: slot records (directory) and the member list; a table entry (slots, mask, list) each.
-  const maxHits = Math.min(L * (1 + 2 * k), 0xff);
-  const maxProbes = L * (1 + 2 * k);
   const tablesPtr = align16(offset);
   offset = align16(tablesPtr + L * 12);
-  const tableEntries = directory.map((slots) => {
+  const tableEntries = tables.map(({ slots }) => {
     const entry = { slots: offset, mask: slots.length / 4 - 1, list: align16(offset + slots.length * 4) };
     offset = align16(entry.list + n * 4);
     return entry;
   });
-  const hitsPtr = offset;
-  const hitScratchPtr = align16(hitsPtr + n);
-  const histogramPtr = align16(hitScratchPtr + n);
-  const orderedPtr = align16(histogramPtr + (maxHits + 1) * 4);
-  const probesPtr = align16(orderedPtr + n * 4);
-  const runsPtr = align16(probesPtr + maxProbes * 8);
-  const resultPtr = align16(runsPtr + maxProbes * 8 + 4);
-  const memoryEnd = resultPtr + 16;
-  const memory = createSharedMemory(memoryEnd);
+  // One scratch area per searcher: the query row and its level rows, the candidates (idx; one entry more
+  // for lshCollectAll) and their distances, the level table (query pointer, data pointer, bytes between
+  // data rows, bytes per row, group size per level), the u8 hit counts per row (saturating at 255; 0 =
+  // not seen by the current query, cleared after each query), the hit histogram and ordering scratch,
+  // and the probe and run lists of one query (grown by a search that needs more).
+  const probeCapacity = maxProbeBuffer(k, L, defaultProbes);
+  const scratch: LshScratchLayout[] = [];
+  for (let s = 0; s < searchers; s++) {
+    const queryPtr = align16(offset);
+    const idxPtr = align16(queryPtr + stride);
+    const outPtr = align16(idxPtr + (n + 1) * 4);
+    const levelTablePtr = align16(outPtr + n * 4);
+    let at = align16(levelTablePtr + levels.length * 20);
+    const levelQueryPtrs = levels.map((level) => {
+      const ptr = at;
+      at = align16(at + level.bytes);
+      return ptr;
+    });
+    const seedsPtr = at;
+    const hitsPtr = align16(seedsPtr + (BOUND_SEEDS + 20) * 4);
+    const hitScratchPtr = align16(hitsPtr + n);
+    const histogramPtr = align16(hitScratchPtr + n);
+    const orderedPtr = align16(histogramPtr + 256 * 4);
+    const resultPtr = align16(orderedPtr + n * 4);
+    const probesPtr = align16(resultPtr + 16);
+    offset = probesPtr + 16 * probeCapacity + 16;
+    scratch.push({
+      queryPtr,
+      idxPtr,
+      outPtr,
+      levelTablePtr,
+      levelQueryPtrs,
+      seedsPtr,
+      hitsPtr,
+      hitScratchPtr,
+      histogramPtr,
+      orderedPtr,
+      resultPtr,
+      probesPtr,
+      probeCapacity,
+    });
+  }
+  const memory = createSharedMemory(offset);
+  ensureMemory(memory, offset);
   writeRows(memory, dataPtr, data, dim, { first: 0, count: n });
+  const buffer = memory.buffer;
+  const groupScratch = new Uint32Array(Math.max(0, ...layouts.map(({ layout }) => layout.count)));
+  levels.forEach((level, i) => {
+    const rows = new Uint8Array(buffer, level.dataPtr, n * level.bytes);
+    const spec = { ...layouts[i], bytes: level.bytes };
+    for (let r = 0; r < n; r++) groupMeans(data, r * dim, dim, spec, groupScratch, rows, r * level.bytes);
+  });
+  const tableTable = new Uint32Array(buffer, tablesPtr, L * 3);
+  tableEntries.forEach((entry, l) => {
+    tableTable.set([entry.slots, entry.mask, entry.list], 3 * l);
+    new Int32Array(buffer, entry.slots, tables[l].slots.length).set(tables[l].slots);
+    new Uint32Array(buffer, entry.list, n).set(tables[l].list);
+  });
+  tables.length = 0;
+  const meta: LshIndexMeta = {
+    count: n,
+    dim,
+    k,
+    L,
+    w,
+    wRule,
+    block,
+    candidates: indexCandidates,
+    rules,
+    probes: defaultProbes,
+    maxChecks: defaultMaxChecks,
+    maxBucket: indexMaxBucket,
+    widen: indexWiden,
+    seed,
+    family,
+    buildMs: performance.now() - started,
+    bounds: levels.length > 0,
+  };
+  return {
+    meta,
+    kind,
+    memory,
+    hash: functions.spec,
+    shape,
+    dataPtr,
+    stride,
+    tablesPtr,
+    levels,
+    byFirstCell,
+    sortedFirstCells,
+    scratch,
+  };
+}
+
+/** Probe and run list entries one query may need: own buckets, multi-probe and widening. */
+function maxProbeBuffer(k: number, L: number, probes: number): number {
+  return L + probes * L + Math.min(2 * k * L, 1 << 16);
+}
+
+/** A searcher over a built index (see {@linkcode LshIndexImage}) using its scratch area `slot`. */
+export function attachLshIndex(image: LshIndexImage, slot: number): LshIndex {
+  const { meta, kind, memory, dataPtr, stride, tablesPtr, byFirstCell, sortedFirstCells } = image;
+  const area = image.scratch[slot];
+  if (area === undefined) throw new RangeError(`LSH: no scratch area ${slot}`);
+  const { count: n, dim, k, L, w } = meta;
+  const indexCandidates = meta.candidates;
+  const defaultProbes = meta.probes;
+  const defaultMaxChecks = meta.maxChecks;
+  const indexMaxBucket = meta.maxBucket;
+  const indexWiden = meta.widen;
+  const functions = hashFunctionsFromSpec(image.hash);
+  const m = k * L;
+  const { offset: shiftOffset, repDim } = functions;
+  const widenLimit = Math.min(2 * k * L, 1 << 16);
+  const {
+    queryPtr,
+    idxPtr,
+    outPtr,
+    levelTablePtr,
+    seedsPtr,
+    hitsPtr,
+    hitScratchPtr,
+    histogramPtr,
+    orderedPtr,
+  } = area;
+  const resultPtr = area.resultPtr;
+  const layouts = image.levels.length > 0 ? groupLayouts(dim, image.shape) : [];
+  const levels = image.levels.map((level, i) => ({
+    ...level,
+    layout: layouts[i].layout,
+    queryPtr: area.levelQueryPtrs[i],
+  }));
   const kernels = instantiateKernels(kernelModule(), memory);
   const gather = kind === "u8" ? kernels.l1U8Gather : kernels.l1I16Gather;
   const gatherNearest = kind === "u8" ? kernels.l1U8GatherNearest : undefined;
-  ensureMemory(memory, memoryEnd);
-  // Views cached once (each read of a shared memory's `buffer` creates a new object); the memory does
-  // not grow after this point. The query row's padding stays zero.
-  const buffer = memory.buffer;
+  // Views cached (each read of a shared memory's `buffer` creates a new object); the probe lists move to
+  // new memory (grown at the end) when a search asks for more probes than they hold.
+  let buffer = memory.buffer;
   const idx = new Uint32Array(buffer, idxPtr, n);
   const distView = new Uint32Array(buffer, outPtr, n);
   const queryRow = kind === "u8"
     ? new Uint8Array(buffer, queryPtr, dim)
     : new Int16Array(buffer, queryPtr, dim);
   new Uint8Array(buffer, queryPtr, stride).fill(0);
-  const levelTable = new Uint32Array(buffer, levelTablePtr, levels.length * 4);
+  const levelTable = new Uint32Array(buffer, levelTablePtr, levels.length * 5);
+  const groupScratch = new Uint32Array(Math.max(0, ...levels.map((level) => level.layout.count)));
   const levelQueries = levels.map((level, i) => {
-    levelTable.set([level.queryPtr, level.dataPtr, level.rowStride, level.bytes], 4 * i);
-    const rows = new Uint16Array(buffer, level.dataPtr, ((n - 1) * level.rowStride + level.bytes) / 2);
-    for (let r = 0; r < n; r++) groupSums(data, r * dim, dim, level.layout, rows, (r * level.rowStride) / 2);
-    return new Uint16Array(buffer, level.queryPtr, level.bytes / 2);
+    levelTable.set([level.queryPtr, level.dataPtr, level.bytes, level.bytes, level.group], 5 * i);
+    return new Uint8Array(buffer, level.queryPtr, level.bytes);
   });
-  const tableTable = new Uint32Array(buffer, tablesPtr, L * 3);
-  tableEntries.forEach((entry, l) => {
-    tableTable.set([entry.slots, entry.mask, entry.list], 3 * l);
-    new Int32Array(buffer, entry.slots, directory[l].length).set(directory[l]);
-    new Uint32Array(buffer, entry.list, n).set(members[l]);
-  });
-  members.length = 0;
-  directory.length = 0;
-  const probeList = new Int32Array(buffer, probesPtr, maxProbes * 2);
   const result = new Uint32Array(buffer, resultPtr, 2);
+  const hitsView = new Uint8Array(buffer, hitsPtr, n);
+  // Probes (table, key) and runs (pointer, length) of the current query, back to back.
+  let probesPtr = area.probesPtr;
+  let probeCapacity = area.probeCapacity;
+  const runsPtr = () => probesPtr + 8 * probeCapacity;
+  let probeList = new Int32Array(buffer, probesPtr, 2 * probeCapacity);
+  let runList = new Uint32Array(buffer, runsPtr(), 2 * probeCapacity + 1);
+  const ensureProbes = (probes: number) => {
+    const needed = maxProbeBuffer(k, L, probes);
+    if (needed <= probeCapacity) return;
+    // memory.grow is atomic: the pages from the old end on belong to this searcher alone.
+    const pages = Math.ceil((16 * needed + 16) / 65536);
+    probesPtr = memory.grow(pages) * 65536;
+    probeCapacity = needed;
+    buffer = memory.buffer;
+    probeList = new Int32Array(buffer, probesPtr, 2 * probeCapacity);
+    runList = new Uint32Array(buffer, runsPtr(), 2 * probeCapacity + 1);
+  };
+  const sequence = new ProbeSequence(functions);
+  const rep = new Float64Array(repDim);
+  const values = new Float64Array(m);
+  const homeKeys = new Int32Array(L);
 
-  const buildMs = performance.now() - started;
+  /**
+   * Widening, last step: writes to idx the rows whose cell of the first function is nearest to the
+   * query's cell `g` (the nearest non-empty cell; the lower one on a tie), with one hit each; returns
+   * their number (≥ 1).
+   */
+  function nearestFirstCell(g: number): number {
+    let low = 0;
+    let high = n;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (sortedFirstCells[mid] < g) low = mid + 1;
+      else high = mid;
+    }
+    const above = low < n ? sortedFirstCells[low] : Infinity;
+    const below = low > 0 ? sortedFirstCells[low - 1] : -Infinity;
+    const cell = g - below <= above - g ? below : above;
+    let first = cell === below ? low - 1 : low;
+    while (first > 0 && sortedFirstCells[first - 1] === cell) first--;
+    let count = 0;
+    for (let p = first; p < n && sortedFirstCells[p] === cell; p++) {
+      idx[count++] = byFirstCell[p];
+      hitsView[byFirstCell[p]] = 1;
+    }
+    return count;
+  }
 
   function search(queries: L1Vectors, searchOptions: LshSearchOptions = {}): LshSearchResult {
     if (kindOf(queries) !== kind) throw new TypeError("LSH: queries must have the data's element type");
@@ -489,52 +873,113 @@ export function buildLshIndex(data: L1Vectors, dim: number, options: LshOptions)
     if (!Number.isInteger(neighbours) || neighbours < 1) {
       throw new RangeError(`LSH: neighbours must be a positive integer, got ${neighbours}`);
     }
-    const probes = Math.min(searchOptions.probes ?? defaultProbes, 2 * k);
+    const probes = searchOptions.probes ?? defaultProbes;
+    if (!Number.isInteger(probes) || probes < 0) {
+      throw new RangeError(`LSH: probes must be a non-negative integer, got ${probes}`);
+    }
+    const target = searchOptions.candidates ?? indexCandidates;
+    if (!(target >= 1)) throw new RangeError(`LSH: candidates must be >= 1, got ${target}`);
+    const maxChecks = searchOptions.maxChecks ?? defaultMaxChecks;
+    if (!(maxChecks >= 1)) throw new RangeError(`LSH: maxChecks must be >= 1, got ${maxChecks}`);
+    const maxBucket = searchOptions.maxBucket ?? indexMaxBucket;
+    if (!(maxBucket >= 1)) throw new RangeError(`LSH: maxBucket must be >= 1, got ${maxBucket}`);
+    const widen = searchOptions.widen ?? indexWiden;
+    ensureProbes(probes);
+    const maxBucketLimit = Math.min(maxBucket, 0xffffffff);
+    const probeLimit = L + probes * L;
     const t0 = performance.now();
     const indices = new Int32Array(nq * neighbours).fill(-1);
     const distances = new Uint32Array(nq * neighbours);
     const candidates = new Uint32Array(nq);
     const checked = new Uint32Array(nq);
     const rowsRead = new Uint32Array(nq);
-    const maxChecks = searchOptions.maxChecks ?? defaultMaxChecks;
-    const maxBucket = searchOptions.maxBucket ?? indexMaxBucket;
-    if (!(maxBucket >= 1)) throw new RangeError(`LSH: maxBucket must be >= 1, got ${maxBucket}`);
-    const maxBucketLimit = Math.min(maxBucket, 0xffffffff);
+    const probed = new Uint32Array(nq);
     let noCandidate = 0;
-    const score = new Float64Array(2 * k);
-    const probeOrder: number[] = Array.from({ length: 2 * k }, (_, i) => i);
+    let widened = 0;
+    const batch = Math.max(8, Math.min(64, L));
     for (let q = 0; q < nq; q++) {
-      project(queries, q);
-      // The buckets to visit, as (table, key) pairs, then all collected at once.
-      let probeCount = 0;
-      const probe = (table: number, key: number) => {
-        probeList[2 * probeCount] = table;
-        probeList[2 * probeCount + 1] = key;
-        probeCount++;
-      };
+      functions.represent(queries, q, rep);
+      functions.project(rep, 0, values);
+      for (let f = 0; f < m; f++) values[f] = values[f] / w + shiftOffset[f];
+      tableKeys(functions, values, homeKeys, 0, 1);
+      // 1. The query's own buckets.
       for (let l = 0; l < L; l++) {
-        probe(l, tableKey(l));
-        if (probes === 0) continue;
-        for (let j = 0; j < k; j++) {
-          const frac = projection[l * k + j] - Math.floor(projection[l * k + j]);
-          score[2 * j] = frac; // step down: distance to the lower boundary
-          score[2 * j + 1] = 1 - frac; // step up
-        }
-        probeOrder.sort((x, y) => score[x] - score[y]);
-        for (let p = 0; p < probes; p++) {
-          const option = probeOrder[p];
-          probe(l, tableKey(l, option >> 1, option & 1 ? 1 : -1));
-        }
+        probeList[2 * l] = l;
+        probeList[2 * l + 1] = homeKeys[l];
       }
+      let total = L;
       let count = kernels.lshCollectAll(
         tablesPtr,
         probesPtr,
-        probeCount,
-        runsPtr,
+        L,
+        runsPtr(),
         hitsPtr,
         idxPtr,
         maxBucketLimit,
+        0,
       );
+      // 2. Multi-probe until the target, 3. widening while empty: the same probe sequence, in batches.
+      let started = false;
+      let exhausted = false;
+      const probeUntil = (limit: number, enough: number) => {
+        if (!started) {
+          sequence.reset(values, homeKeys);
+          started = true;
+        }
+        while (count < enough && total < limit && !exhausted) {
+          const first = total;
+          const end = Math.min(limit, total + batch);
+          while (total < end) {
+            const table = sequence.next();
+            if (table < 0) {
+              exhausted = true;
+              break;
+            }
+            probeList[2 * total] = table;
+            probeList[2 * total + 1] = sequence.key;
+            total++;
+          }
+          if (total > first) {
+            count = kernels.lshCollectAll(
+              tablesPtr,
+              probesPtr + 8 * first,
+              total - first,
+              runsPtr() + 8 * first,
+              hitsPtr,
+              idxPtr,
+              maxBucketLimit,
+              count,
+            );
+          }
+        }
+      };
+      if (count < target && probes > 0) probeUntil(probeLimit, target);
+      if (count === 0 && widen) {
+        widened++;
+        probeUntil(probeLimit + widenLimit, 1);
+        if (count === 0) {
+          // The smallest crowded bucket met (crowded buckets are never empty).
+          let smallest = -1;
+          for (let p = 0; p < total; p++) {
+            const length = runList[2 * p + 1];
+            if (length > maxBucketLimit && (smallest < 0 || length < runList[2 * smallest + 1])) smallest = p;
+          }
+          if (smallest >= 0) {
+            count = kernels.lshCollectAll(
+              tablesPtr,
+              probesPtr + 8 * smallest,
+              1,
+              runsPtr() + 8 * total,
+              hitsPtr,
+              idxPtr,
+              0xffffffff,
+              0,
+            );
+          }
+        }
+        if (count === 0) count = nearestFirstCell(Math.floor(values[0]));
+      }
+      probed[q] = total;
       candidates[q] = count;
       const nearestOnly = neighbours === 1 && gatherNearest !== undefined;
       // Most frequent candidates first (collision counting), at most maxChecks of them.
@@ -560,7 +1005,9 @@ export function buildLshIndex(data: L1Vectors, dim: number, options: LshOptions)
         // first BOUND_SEEDS are read in full, then the lower-bound levels filter the rest (see
         // l1U8NearestBounded); without, rows beyond the bound are abandoned part-way (0xffffffff).
         if (levels.length > 0) {
-          levels.forEach((level, i) => groupSums(queries, q * dim, dim, level.layout, levelQueries[i], 0));
+          levels.forEach((level, i) =>
+            groupMeans(queries, q * dim, dim, level, groupScratch, levelQueries[i], 0)
+          );
           rowsRead[q] = kernels.l1U8NearestBounded(
             queryPtr,
             dataPtr,
@@ -570,7 +1017,8 @@ export function buildLshIndex(data: L1Vectors, dim: number, options: LshOptions)
             idxPtr,
             count,
             BOUND_SEEDS,
-            BOUND_CHUNK,
+            outPtr,
+            seedsPtr,
             resultPtr,
           );
           indices[q] = result[1];
@@ -626,91 +1074,52 @@ export function buildLshIndex(data: L1Vectors, dim: number, options: LshOptions)
       candidates,
       checked,
       rowsRead,
+      probed,
+      widened,
       noCandidate,
       ms: performance.now() - t0,
     };
   }
 
-  return {
-    count: n,
-    dim,
-    k,
-    L,
-    w,
-    wRule,
-    probes: defaultProbes,
-    maxChecks: defaultMaxChecks,
-    maxBucket: indexMaxBucket,
-    seed,
-    family,
-    buildMs,
-    bounds: levels.length > 0,
-    search,
-  };
+  return { ...meta, search };
 }
 
-/** Coordinates' group ids of one group-sum layout, and the number of groups. */
-interface GroupLayout {
-  of: Int32Array;
-  count: number;
-}
-
-/**
- * Default bucket size limit of an index over `n` vectors: n / 64 rounded up, at least 512 (937 for
- * Fashion-MNIST's 60,000 images).
- */
-export function defaultMaxBucket(n: number): number {
-  return Math.max(512, Math.ceil(n / 64));
-}
-
-/** Candidates read in full (most hits first) before the lower-bound levels filter the others. */
+/** Candidates with the smallest coarsest-level bounds, read in full before the others are filtered. */
 const BOUND_SEEDS = 8;
-/** Candidates filtered by the lower-bound levels together (then their survivors are read). */
-const BOUND_CHUNK = 16;
 
-/** Block sides of the lower-bound levels, coarsest first (a level's groups hold at most 7 × 7 values). */
-const BOUND_BLOCKS = [7, 4, 2] as const;
+/** Block sides of the lower-bound levels, coarsest first. */
+const BOUND_BLOCKS = [4, 2] as const;
 
-/**
- * The group layouts of the lower-bound levels, coarsest first: square pixel blocks of side 7, 4 and 2
- * when the image shape is known (4×4, 7×7 and 14×14 groups for 28×28 images), otherwise runs of 49,
- * 16 and 4 consecutive coordinates. A uint8 group sum is at most 49 × 255 = 12,495, within the
- * kernel's signed 16-bit lanes.
- */
-function groupLayouts(dim: number, shape?: readonly [number, number]): GroupLayout[] {
-  if (shape !== undefined) {
-    const [rows, cols] = shape;
-    if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1 || rows * cols !== dim) {
-      throw new RangeError(`LSH: shape ${rows}x${cols} does not match dim ${dim}`);
-    }
-  }
-  return BOUND_BLOCKS.map((block): GroupLayout => {
-    const of = new Int32Array(dim);
-    if (shape === undefined) {
-      for (let t = 0; t < dim; t++) of[t] = Math.floor(t / (block * block));
-      return { of, count: Math.ceil(dim / (block * block)) };
-    }
-    const [rows, cols] = shape;
-    const across = Math.ceil(cols / block);
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) {
-        of[r * cols + c] = Math.floor(r / block) * across + Math.floor(c / block);
-      }
-    }
-    return { of, count: Math.ceil(rows / block) * across };
-  });
+/** A lower-bound level: its groups and their size `a` (the quantization divisor). */
+interface BoundLayout {
+  layout: GroupLayout;
+  group: number;
 }
 
-/** out[offset + g] = sum of the row's values in group g (out's padding beyond the groups stays 0). */
-function groupSums(
+/**
+ * The group layouts of the lower-bound levels, coarsest first: square pixel blocks of side 4 and 2 when
+ * the image shape is known (7×7 and 14×14 groups for 28×28 images), otherwise runs of 16 and 4
+ * consecutive coordinates.
+ */
+function groupLayouts(dim: number, shape?: readonly [number, number]): BoundLayout[] {
+  return BOUND_BLOCKS.map((block) => ({ layout: blockLayout(dim, block, shape), group: block * block }));
+}
+
+/**
+ * out[offset + g] = floor(S_g / a), S_g the sum of the row's values in group g and a the level's group
+ * size (at most 255 for uint8 values); out's padding beyond the groups stays 0.
+ */
+function groupMeans(
   vectors: L1Vectors,
   rowOffset: number,
   dim: number,
-  layout: GroupLayout,
-  out: Uint16Array,
+  level: { layout: GroupLayout; group: number },
+  scratch: Uint32Array,
+  out: Uint8Array,
   offset: number,
 ): void {
-  const of = layout.of;
-  out.fill(0, offset, offset + layout.count);
-  for (let t = 0; t < dim; t++) out[offset + of[t]] += vectors[rowOffset + t];
+  const { of, count } = level.layout;
+  scratch.fill(0, 0, count);
+  for (let t = 0; t < dim; t++) scratch[of[t]] += vectors[rowOffset + t];
+  for (let g = 0; g < count; g++) out[offset + g] = Math.floor(scratch[g] / level.group);
 }

@@ -1,11 +1,18 @@
 /**
- * The LSH index of `lsh.ts` on several cores: every Worker builds the same tables (same seed, built in
- * parallel) and searches a contiguous slice of the queries. Results are identical to the
- * single-thread index with the same options.
+ * The LSH index of `lsh.ts` on several cores: the tables are built once, by the first Worker, in a shared
+ * WebAssembly memory with one scratch area per Worker; every Worker searches a contiguous slice of the
+ * queries over the same tables. Results are identical to the single-thread index with the same options.
  * @module
  */
 import type { L1Vectors } from "../kernels/l1.ts";
-import type { LshIndex, LshOptions, LshSearchOptions, LshSearchResult } from "./lsh.ts";
+import type {
+  LshIndex,
+  LshIndexImage,
+  LshIndexMeta,
+  LshOptions,
+  LshSearchOptions,
+  LshSearchResult,
+} from "./lsh.ts";
 
 /** Options for {@linkcode buildParallelLshIndex}: the LSH options plus the number of Workers. */
 export interface ParallelLshOptions extends LshOptions {
@@ -27,7 +34,7 @@ interface Reply {
   id: number;
   ok: boolean;
   error?: string;
-  meta?: Omit<LshIndex, "search">;
+  image?: LshIndexImage;
   result?: LshSearchResult;
 }
 
@@ -67,16 +74,22 @@ export async function buildParallelLshIndex(
       worker.postMessage({ ...message, id });
     });
   };
-  let metas: Reply[];
+  let meta: LshIndexMeta;
   try {
-    metas = await Promise.all(
-      pool.map((worker) => call(worker, { type: "build", data, dim, options: lshOptions })),
-    );
+    const built = await call(pool[0], {
+      type: "build",
+      data,
+      dim,
+      options: lshOptions,
+      searchers: pool.length,
+    });
+    const image = built.image!;
+    meta = image.meta;
+    await Promise.all(pool.slice(1).map((worker, i) => call(worker, { type: "attach", image, slot: i + 1 })));
   } catch (error) {
     for (const worker of pool) worker.terminate();
     throw error;
   }
-  const meta = metas[0].meta!;
   const buildMs = performance.now() - started;
   let closed = false;
 
@@ -102,14 +115,18 @@ export async function buildParallelLshIndex(
     const candidates = new Uint32Array(nq);
     const checked = new Uint32Array(nq);
     const rowsRead = new Uint32Array(nq);
+    const probed = new Uint32Array(nq);
     let noCandidate = 0;
+    let widened = 0;
     for (const { first, result } of parts) {
       indices.set(result.indices, first * neighbours);
       distances.set(result.distances, first * neighbours);
       candidates.set(result.candidates, first);
       checked.set(result.checked, first);
       rowsRead.set(result.rowsRead, first);
+      probed.set(result.probed, first);
       noCandidate += result.noCandidate;
+      widened += result.widened;
     }
     return {
       neighbours,
@@ -118,6 +135,8 @@ export async function buildParallelLshIndex(
       candidates,
       checked,
       rowsRead,
+      probed,
+      widened,
       noCandidate,
       ms: performance.now() - t0,
     };

@@ -147,6 +147,8 @@ export interface KnnPeersOptions {
   nndParallelQueries?: boolean;
   /** Timed repetitions of every search (the median is reported). Default 3. */
   reps?: number;
+  /** Timed repetitions of the faiss search. Default `reps`. */
+  faissReps?: number;
   /** Also copy the script's stderr (warnings) to this process's stderr as it arrives. Default false. */
   echoStderr?: boolean;
   /** Aborts the run (the Python process is killed). */
@@ -163,6 +165,10 @@ export interface PeerNeighbours {
   medianS: number;
   /** Milliseconds per query (median run). */
   msPerQuery: number;
+  /** CPU seconds of the process (all threads) in every timed repetition. */
+  cpuRunsS: number[];
+  /** CPU milliseconds per query (median run): less inflated than `msPerQuery` on a busy machine. */
+  cpuMsPerQuery: number;
   /** L1 distance of each query's returned neighbour (0 where the index is -1). */
   distances: Uint32Array;
   /** Data index of each query's returned neighbour (-1 where none was returned). */
@@ -218,6 +224,8 @@ interface RawNeighbours {
   runs_s: number[];
   median_s: number;
   ms_per_query: number;
+  cpu_runs_s: number[];
+  cpu_ms_per_query: number;
   distances: number[];
   indices: number[];
 }
@@ -245,6 +253,8 @@ function neighbours(raw: RawNeighbours): PeerNeighbours {
     runsS: raw.runs_s,
     medianS: raw.median_s,
     msPerQuery: raw.ms_per_query,
+    cpuRunsS: raw.cpu_runs_s,
+    cpuMsPerQuery: raw.cpu_ms_per_query,
     distances: Uint32Array.from(raw.distances, (d, q) => (raw.indices[q] >= 0 ? d : 0)),
     indices: Int32Array.from(raw.indices, (i) => (i >= 0 ? i : -1)),
   };
@@ -286,6 +296,7 @@ export async function runKnnPeers(
   checkCount("nndQueries", options.nndQueries, 1);
   checkCount("nndJobs", options.nndJobs, 1);
   checkCount("reps", options.reps, 1);
+  checkCount("faissReps", options.faissReps, 1);
   const epsilons = options.nndEpsilons;
   if (epsilons !== undefined && (epsilons.length === 0 || epsilons.some((e) => !(e >= 0)))) {
     throw new RangeError(`runKnnPeers: nndEpsilons must be a non-empty list of numbers >= 0`);
@@ -299,6 +310,7 @@ export async function runKnnPeers(
   if (options.nndJobs !== undefined) args.push("--nnd-jobs", String(options.nndJobs));
   if (options.nndParallelQueries) args.push("--nnd-parallel-queries");
   if (options.reps !== undefined) args.push("--reps", String(options.reps));
+  if (options.faissReps !== undefined) args.push("--faiss-reps", String(options.faissReps));
 
   let child: Deno.ChildProcess;
   try {

@@ -116,7 +116,18 @@ Deno.test("search CLI: output parses back and matches brute force (N = 1 and N =
         }
       }
       assert.equal(parsed.queries[0].exactDistances[0], 0);
-      for (const key of ["tReduced", "tLSH", "tTrue", "Queries without LSH candidates"]) {
+      assert.equal(parsed.summary["Queries without LSH candidates"], 0);
+      for (
+        const key of [
+          "tReduced",
+          "tLSH",
+          "tTrue",
+          "Queries without LSH candidates",
+          "Share of the data set checked by LSH",
+          "Mean LSH rows read per query",
+          "LSH candidates target",
+        ]
+      ) {
         assert.equal(typeof parsed.summary[key], "number", key);
       }
       for (const key of ["Approximation Factor LSH", "Approximation Factor Reduced", "Recall@1 LSH"]) {
@@ -147,6 +158,11 @@ Deno.test("search CLI: every bad input exits 2 with no output file", async () =>
     ["-N larger than the dataset", { "-N": String(N_DATA + 1) }],
     ["-w 0", { "-w": "0" }],
     ["-w negative", { "-w": "-3" }],
+    ["--probes negative", { "--probes": "-1" }],
+    ["--probes too large", { "--probes": "5000" }],
+    ["--max-bucket 0", { "--max-bucket": "0" }],
+    ["--candidates 0", { "--candidates": "0" }],
+    ["--block 0", { "--block": "0" }],
     ["latent dataset count differs", { "-i": p.shortLatent }],
     ["latent query count differs", { "-s": p.shortLatentQ }],
     ["latent dimensions differ", { "-s": p.latent5 }],

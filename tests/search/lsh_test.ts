@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
-import { buildLshIndex, typicalNeighbourDistance } from "../../lib/search/lsh.ts";
+import {
+  buildLshIndex,
+  defaultLshCandidates,
+  defaultLshProbes,
+  defaultMaxBucket,
+  type LshSearchResult,
+} from "../../lib/search/lsh.ts";
 import { l1DistanceBlockReference } from "../../lib/kernels/l1.ts";
 import { createRandom } from "../../lib/util/random.ts";
+import { readImages } from "../../lib/data/idx.ts";
+import { resolveDataset } from "../../lib/data/datasets.ts";
+import { buildExactIndex } from "../../lib/search/exact.ts";
 
 /** Easy data: well separated clusters; each query is a slightly perturbed data point. */
 function easyData(n: number, nq: number, dim: number, seed: number) {
@@ -34,16 +43,27 @@ function exactNearest(queries: Uint8Array, data: Uint8Array, dim: number): numbe
   return out;
 }
 
-Deno.test("LSH with enough tables finds the exact nearest neighbour on easy data (both families)", () => {
+Deno.test("LSH with enough tables finds the exact nearest neighbour on easy data (both families, blocks 1 and 4)", () => {
   const dim = 64;
   const { data, queries } = easyData(600, 25, dim, 3);
   const truth = exactNearest(queries, data, dim);
   for (const family of ["grid", "cauchy"] as const) {
-    const index = buildLshIndex(data, dim, { k: 4, L: 30, seed: 7, family, probes: 2 });
-    const result = index.search(queries, { neighbours: 3 });
-    assert.equal(result.noCandidate, 0);
-    for (let q = 0; q < truth.length; q++) {
-      assert.equal(result.distances[q * 3], truth[q], `${family} query ${q}`);
+    for (const block of [1, 4]) {
+      const index = buildLshIndex(data, dim, {
+        k: 4,
+        L: 30,
+        seed: 7,
+        family,
+        probes: 2,
+        block,
+        shape: [8, 8],
+      });
+      assert.equal(index.block, block);
+      const result = index.search(queries, { neighbours: 3 });
+      assert.equal(result.noCandidate, 0);
+      for (let q = 0; q < truth.length; q++) {
+        assert.equal(result.distances[q * 3], truth[q], `${family} block ${block} query ${q}`);
+      }
     }
   }
 });
@@ -58,6 +78,7 @@ Deno.test("LSH reports only candidates it checked, with their exact distances", 
     const found = Array.from(result.indices.subarray(q * 5, q * 5 + 5)).filter((i) => i >= 0);
     assert.equal(found.length, Math.min(5, result.checked[q]));
     assert.ok(result.checked[q] <= result.candidates[q]);
+    assert.ok(result.probed[q] >= 3, "every table's own bucket is probed");
     for (let r = 0; r < found.length; r++) {
       assert.equal(result.distances[q * 5 + r], all[q * 300 + found[r]]);
       if (r > 0) assert.ok(result.distances[q * 5 + r - 1] <= result.distances[q * 5 + r]);
@@ -65,15 +86,23 @@ Deno.test("LSH reports only candidates it checked, with their exact distances", 
   }
 });
 
-Deno.test("LSH counts queries without candidates and never scores them as distance 0", () => {
+Deno.test("LSH without widening counts queries without candidates and never scores them as distance 0; widening answers them", () => {
   const dim = 16;
   const data = new Uint8Array(50 * dim); // all zeros
   const queries = new Uint8Array(3 * dim).fill(255); // far from every bucket with a narrow grid
   const index = buildLshIndex(data, dim, { k: 8, L: 2, w: 1, seed: 1 });
-  const result = index.search(queries);
-  assert.equal(result.noCandidate, 3);
-  assert.deepEqual(Array.from(result.indices), [-1, -1, -1]);
-  assert.deepEqual(Array.from(result.candidates), [0, 0, 0]);
+  const plain = index.search(queries, { widen: false });
+  assert.equal(plain.noCandidate, 3);
+  assert.equal(plain.widened, 0);
+  assert.deepEqual(Array.from(plain.indices), [-1, -1, -1]);
+  assert.deepEqual(Array.from(plain.candidates), [0, 0, 0]);
+  // Widening: more probes (all empty), no crowded bucket, then the nearest cell of the first function.
+  const widened = index.search(queries);
+  assert.equal(widened.noCandidate, 0);
+  assert.equal(widened.widened, 3);
+  assert.deepEqual(Array.from(widened.candidates), [50, 50, 50]);
+  assert.deepEqual(Array.from(widened.distances), [255 * dim, 255 * dim, 255 * dim]);
+  assert.deepEqual(Array.from(widened.indices), [0, 0, 0]);
 });
 
 Deno.test("LSH collision counting keeps at most maxChecks candidates; same seed, same result", () => {
@@ -84,20 +113,40 @@ Deno.test("LSH collision counting keeps at most maxChecks candidates; same seed,
   assert.ok(Array.from(a.checked).every((c) => c <= 7));
   assert.deepEqual(a.indices, b.indices);
   assert.deepEqual(a.candidates, b.candidates);
+  assert.deepEqual(a.probed, b.probed);
 });
 
-Deno.test("LSH width rule and parameter checks", () => {
+Deno.test("LSH defaults follow their documented rules; parameter checks", () => {
+  assert.equal(defaultLshCandidates(8000), 2147);
+  assert.equal(defaultLshCandidates(60000), 5879);
+  assert.equal(defaultLshCandidates(100), 100);
+  assert.equal(defaultMaxBucket(2147, 5), 1718);
+  assert.equal(defaultMaxBucket(5879, 60), 392);
+  assert.equal(defaultLshProbes(5), 26);
+  assert.equal(defaultLshProbes(60), 4);
   const dim = 8;
-  const data = new Uint8Array(40 * dim).map((_, i) => (i * 37) % 256);
-  assert.ok(typicalNeighbourDistance(data, dim, { seed: 1 }) > 0);
-  const index = buildLshIndex(data, dim, { k: 2, L: 2 });
-  assert.ok(index.w > 0 && index.wRule.startsWith("data:"));
+  const data = new Uint8Array(400 * dim).map((_, i) => (i * 37 + (i >> 5)) % 256);
+  const index = buildLshIndex(data, dim, { k: 2, L: 3 });
+  assert.equal(index.candidates, defaultLshCandidates(400));
+  assert.equal(index.maxBucket, defaultMaxBucket(index.candidates, 3));
+  assert.equal(index.probes, defaultLshProbes(3));
+  assert.ok(index.w >= 1, "grid cells are at least 1 wide");
+  assert.match(index.wRule, /^data: median own-bucket candidates/);
+  assert.match(index.rules.candidates, /24 x sqrt\(n\)/);
+  assert.match(index.rules.maxBucket, /4 x candidates \/ L/);
+  const given = buildLshIndex(data, dim, { k: 2, L: 3, w: 7, candidates: 30, maxBucket: 12, probes: 1 });
+  assert.deepEqual(given.rules, { candidates: "given", maxBucket: "given", probes: "given", w: "given" });
+  assert.equal(given.w, 7);
   assert.throws(() => buildLshIndex(data, dim, { k: 0, L: 2 }), RangeError);
   assert.throws(() => buildLshIndex(data, dim, { k: 2, L: 2, w: 0 }), RangeError);
+  assert.throws(() => buildLshIndex(data, dim, { k: 2, L: 2, block: 0 }), RangeError);
+  assert.throws(() => buildLshIndex(data, dim, { k: 2, L: 2, candidates: 0 }), RangeError);
+  assert.throws(() => buildLshIndex(data, dim, { k: 2, L: 2, probes: -1 }), RangeError);
   assert.throws(() => buildLshIndex(new Uint8Array(0), dim, { k: 2, L: 2 }), /LSH: the data set is empty/);
+  assert.throws(() => index.search(data.subarray(0, dim), { probes: 1.5 }), RangeError);
 });
 
-Deno.test("parallel LSH index gives the same results as the single-thread index", async () => {
+Deno.test("parallel LSH index (tables built once, shared by the Workers) gives the same results as the single-thread index", async () => {
   const { buildParallelLshIndex } = await import("../../lib/search/lsh_parallel.ts");
   const dim = 32;
   const { data, queries } = easyData(500, 31, dim, 12);
@@ -105,12 +154,23 @@ Deno.test("parallel LSH index gives the same results as the single-thread index"
   const single = buildLshIndex(data, dim, options).search(queries, { neighbours: 2 });
   const parallel = await buildParallelLshIndex(data, dim, { ...options, workers: 2 });
   try {
+    assert.equal(parallel.w, buildLshIndex(data, dim, options).w);
     const result = await parallel.search(queries, { neighbours: 2 });
     assert.deepEqual(result.indices, single.indices);
     assert.deepEqual(result.distances, single.distances);
     assert.deepEqual(result.candidates, single.candidates);
     assert.deepEqual(result.checked, single.checked);
+    assert.deepEqual(result.probed, single.probed);
     assert.equal(result.noCandidate, single.noCandidate);
+    assert.equal(result.widened, single.widened);
+    // More probes than the scratch areas were laid out for: every Worker moves its probe lists to new
+    // memory at the end of the shared memory.
+    const many = { neighbours: 2, probes: 60, candidates: 400 };
+    const singleMany = buildLshIndex(data, dim, options).search(queries, many);
+    const parallelMany = await parallel.search(queries, many);
+    assert.deepEqual(parallelMany.indices, singleMany.indices);
+    assert.deepEqual(parallelMany.probed, singleMany.probed);
+    assert.ok(Math.max(...parallelMany.probed) > 6 * (1 + 1), "the larger budget was used");
   } finally {
     parallel.close();
   }
@@ -129,7 +189,7 @@ Deno.test("LSH nearest-only search (bounded checks) returns the best checked can
   }
 });
 
-Deno.test("LSH lower bounds (group sums) skip rows without changing any nearest neighbour", () => {
+Deno.test("LSH lower bounds (quantized group sums) skip rows without changing any nearest neighbour", () => {
   const rows = 28;
   const cols = 28;
   const dim = rows * cols;
@@ -173,22 +233,76 @@ Deno.test("LSH bounds on an image-like set with ties: the lowest index among equ
   assert.deepEqual(bounded.distances, plain.distances);
 });
 
-Deno.test("LSH skips buckets above maxBucket (default n / 64, at least 512) and counts queries left without candidates", async () => {
-  const { defaultMaxBucket } = await import("../../lib/search/lsh.ts");
-  assert.equal(defaultMaxBucket(8000), 512);
-  assert.equal(defaultMaxBucket(60000), 938);
+Deno.test("LSH skips crowded buckets and widens to the smallest crowded one only when nothing else is left", () => {
   const dim = 16;
   const data = new Uint8Array(200 * dim); // all zeros: one bucket of 200 per table
   const queries = new Uint8Array(2 * dim);
-  const index = buildLshIndex(data, dim, { k: 2, L: 3, w: 50, seed: 1 });
-  assert.equal(index.maxBucket, 512);
+  const index = buildLshIndex(data, dim, { k: 2, L: 3, w: 50, seed: 1, maxBucket: 500 });
   const all = index.search(queries);
   assert.deepEqual(Array.from(all.candidates), [200, 200]);
   assert.equal(all.distances[0], 0);
-  const capped = index.search(queries, { maxBucket: 199 });
+  const capped = index.search(queries, { maxBucket: 199, widen: false });
   assert.deepEqual(Array.from(capped.candidates), [0, 0]);
   assert.equal(capped.noCandidate, 2);
   assert.deepEqual(Array.from(capped.indices), [-1, -1]);
+  const widened = index.search(queries, { maxBucket: 199 });
+  assert.deepEqual(Array.from(widened.candidates), [200, 200]);
+  assert.equal(widened.widened, 2);
+  assert.equal(widened.noCandidate, 0);
   assert.throws(() => index.search(queries, { maxBucket: 0 }), RangeError);
   assert.throws(() => buildLshIndex(data, dim, { k: 2, L: 3, maxBucket: 0 }), RangeError);
+});
+
+Deno.test("LSH multi-probe stops at the candidate target and probes at most probes x L extra buckets", () => {
+  const dim = 64;
+  const { data, queries } = easyData(2000, 20, dim, 5);
+  const index = buildLshIndex(data, dim, { k: 6, L: 4, seed: 2, w: 30, shape: [8, 8] });
+  const none = index.search(queries, { probes: 0, widen: false });
+  const some = index.search(queries, { probes: 3, candidates: 2000 });
+  const few = index.search(queries, { probes: 50, candidates: 5 });
+  for (let q = 0; q < 20; q++) {
+    assert.equal(none.probed[q], 4);
+    assert.ok(some.probed[q] <= 4 + 3 * 4);
+    assert.ok(some.candidates[q] >= none.candidates[q]);
+    if (none.candidates[q] >= 5) assert.equal(few.probed[q], 4, "target already met by the own buckets");
+  }
+});
+
+/** The (k, L) grid of issue 13 on the real mnist-sample: every query gets LSH candidates with defaults. */
+Deno.test("LSH defaults answer every mnist-sample query for k in {1,2,4,8,14,20} and L in {1,5,20,60}, exactly and identically with or without bounds", async () => {
+  const files = await resolveDataset("mnist-sample");
+  const train = await readImages(files.trainImages);
+  const test = await readImages(files.testImages);
+  const dim = train.rows * train.cols;
+  const exact = await buildExactIndex(train.pixels, dim, { workers: 2 });
+  const truth = await exact.search(test.pixels);
+  exact.close();
+  const check = (label: string, result: LshSearchResult) => {
+    assert.equal(result.noCandidate, 0, `${label}: queries without candidates`);
+    for (let q = 0; q < test.count; q++) {
+      assert.ok(result.indices[q] >= 0 && result.distances[q] >= truth.distances[q], `${label} query ${q}`);
+    }
+  };
+  for (const k of [1, 2, 4, 8, 14, 20]) {
+    for (const L of [1, 5, 20, 60]) {
+      const index = buildLshIndex(train.pixels, dim, { k, L, shape: [train.rows, train.cols] });
+      const result = index.search(test.pixels);
+      check(`k ${k} L ${L}`, result);
+      if (k === 4 && L === 5) {
+        // The original project's parameters: results identical without the lower bounds, and good.
+        const plain = buildLshIndex(train.pixels, dim, {
+          k,
+          L,
+          shape: [train.rows, train.cols],
+          bounds: false,
+        })
+          .search(test.pixels);
+        assert.deepEqual(plain.indices, result.indices);
+        assert.deepEqual(plain.distances, result.distances);
+        let hits = 0;
+        for (let q = 0; q < test.count; q++) if (result.distances[q] === truth.distances[q]) hits++;
+        assert.ok(hits / test.count >= 0.9, `k 4 L 5 recall@1 ${hits / test.count}`);
+      }
+    }
+  }
 });
