@@ -297,23 +297,8 @@ export async function showFigure(figure: Figure, options: PlotlyBundleOptions = 
     await display(plotlyBundle(figure, options));
     return;
   }
-  await displayLarge(plotlyBundle(figure, { ...options, includePlotlyJs: true }));
+  await display(plotlyBundle(figure, { ...options, includePlotlyJs: true }));
   if (kernelSession()) markPlotlyJsSent(true);
-}
-
-/**
- * Displays a large bundle (one carrying plotly.js) and, in a kernel, waits for it to leave: the Deno
- * kernel's `display` resolves before a large message is on the wire, and the kernel's next messages (the
- * cell's `idle` status, later outputs) can overtake it, so Jupyter drops it or shows it in the next cell.
- * Waiting several times as long as the display took (at least 0.5 s, at most 5 s) lets it go first; it
- * happens once per kernel session.
- */
-async function displayLarge(bundle: DisplayBundle): Promise<void> {
-  const started = performance.now();
-  await display(bundle);
-  if (!kernelSession()) return;
-  const wait = Math.min(5000, Math.max(500, 8 * (performance.now() - started)));
-  await new Promise((resolve) => setTimeout(resolve, wait));
 }
 
 function kernelSession(): boolean {
@@ -330,7 +315,7 @@ function kernelSession(): boolean {
  * that cannot ask the kernel for it again (JupyterLab, VS Code).
  */
 export async function showPlotlyJs(): Promise<void> {
-  await displayLarge({
+  await display({
     "text/html": plotlyLoaderHtml(),
     "text/plain": `plotly.js ${plotlyJsVersion()} for the figures of this page`,
   });
@@ -339,7 +324,7 @@ export async function showPlotlyJs(): Promise<void> {
 
 /** Answers a page that asks the kernel for the loader again (see the module doc); not shown in any cell. */
 async function resendLoader(): Promise<void> {
-  await displayLarge({ [PLOTLY_LOADER_MIME]: plotlyLoaderJs(), "text/plain": "" });
+  await display({ [PLOTLY_LOADER_MIME]: plotlyLoaderJs(), "text/plain": "" });
 }
 
 (globalThis as unknown as Record<symbol, unknown>)[Symbol.for(RESEND_KEY)] = resendLoader;

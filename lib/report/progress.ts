@@ -1,7 +1,9 @@
 /**
  * An in-place progress line for long cells: one output in Jupyter that is updated through its display id
- * (so a training loop does not print hundreds of lines that the kernel might drop), and a throttled
- * console line elsewhere.
+ * (so a training loop does not print hundreds of lines), at most every `jupyterIntervalMs`, and a
+ * throttled console line elsewhere. Both are throttled because the Deno kernel drops output messages
+ * silently when the front end reads them more slowly than they are sent (nbconvert on a busy machine
+ * lost displays after a search that updated its progress for every query).
  * @module
  */
 import { display, inJupyter } from "./display.ts";
@@ -12,6 +14,8 @@ export interface ProgressOptions {
   total?: number;
   /** Outside Jupyter, print at most one line per this many milliseconds. Default 2000. */
   consoleIntervalMs?: number;
+  /** In Jupyter, update the line at most once per this many milliseconds. Default 250. */
+  jupyterIntervalMs?: number;
 }
 
 /** A progress line. */
@@ -33,7 +37,7 @@ export function createProgress(label: string, options: ProgressOptions = {}): Pr
   const started = performance.now();
   const displayId = `progress-${crypto.randomUUID()}`;
   const jupyter = inJupyter();
-  const interval = options.consoleIntervalMs ?? 2000;
+  const interval = jupyter ? (options.jupyterIntervalMs ?? 250) : (options.consoleIntervalMs ?? 2000);
   let shown = false;
   let lastPrinted = -Infinity;
   let lastDone = 0;
@@ -56,11 +60,12 @@ export function createProgress(label: string, options: ProgressOptions = {}): Pr
     return note ? `${text} — ${note}` : text;
   };
   const show = async (text: string, final: boolean) => {
+    if (!final && performance.now() - lastPrinted < interval) return;
+    lastPrinted = performance.now();
     if (jupyter) {
       await display({ "text/plain": text }, { displayId, update: shown });
       shown = true;
-    } else if (final || performance.now() - lastPrinted >= interval) {
-      lastPrinted = performance.now();
+    } else {
       console.log(text);
     }
   };

@@ -121,3 +121,21 @@ Deno.test("rich outputs, parameters, cwd and in-place progress updates are colle
     /^steps: \[#{20}\] 3\/3 \(100 %\), done in .* — finished$/,
   );
 });
+
+Deno.test("in the kernel, a progress line updated 2000 times in a tight loop sends only a few displays", async () => {
+  const result = await executeNotebook(join(FIXTURES, "progress_throttle.ipynb"));
+  assert.equal(result.run.status, "ok", JSON.stringify(result.run));
+  const outputs = cellById(result.notebook.cells, "loop").outputs!;
+  const texts = outputs.map((o) => ("data" in o ? joinText(o.data["text/plain"] as string | string[]) : ""));
+  assert.match(
+    texts[0],
+    /^loop: \[#{20}\] 2000\/2000 \(100 %\), done in .* — ok$/,
+    "the final line replaced it",
+  );
+  const { sent, elapsedMs } = JSON.parse(texts[1]) as { sent: number; elapsedMs: number };
+  // The first update, one per 250 ms of the loop, and the final line.
+  assert.ok(
+    sent >= 2 && sent <= 2 + Math.ceil(elapsedMs / 250),
+    `${sent} displays in ${elapsedMs.toFixed(0)} ms`,
+  );
+});
