@@ -242,8 +242,9 @@ export function serveWorker<P extends WorkerProtocol>(handlers: WorkerHandlers<P
       const handler = handlers[type];
       if (handler === undefined) throw new TypeError(`worker: no handler for request type "${type}"`);
       const result = await handler(request);
-      if (result instanceof Transferring) scope.postMessage({ id, ok: true, reply: result.reply }, result.transfer);
-      else scope.postMessage({ id, ok: true, reply: result });
+      if (result instanceof Transferring) {
+        scope.postMessage({ id, ok: true, reply: result.reply }, result.transfer);
+      } else scope.postMessage({ id, ok: true, reply: result });
     } catch (error) {
       try {
         scope.postMessage({ id, ok: false, error });
@@ -258,7 +259,9 @@ export function serveWorker<P extends WorkerProtocol>(handlers: WorkerHandlers<P
  * A copy of `array` on a `SharedArrayBuffer` (or `array` itself when it already is on one), so that
  * Workers read it without a copy of their own.
  */
-export function sharedCopy<T extends Float64Array | Float32Array | Int32Array | Uint32Array | Uint16Array | Uint8Array>(
+export function sharedCopy<
+  T extends Float64Array | Float32Array | Int32Array | Uint32Array | Uint16Array | Uint8Array,
+>(
   array: T,
 ): T {
   if (array.buffer instanceof SharedArrayBuffer) return array;

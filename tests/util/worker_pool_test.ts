@@ -77,7 +77,10 @@ Deno.test("worker pool: a Worker module that fails to load fails the call", asyn
     name: "broken",
   });
   try {
-    await assert.rejects(pool.call(0, "add", { a: 1, b: 1 }), /broken Worker 0 crashed: .*broken worker module/);
+    await assert.rejects(
+      pool.call(0, "add", { a: 1, b: 1 }),
+      /broken Worker 0 crashed: .*broken worker module/,
+    );
   } finally {
     pool.close();
   }
