@@ -2,6 +2,7 @@
  * Loading the L1 WebAssembly kernels and laying out rows in their (shared) memory.
  * @module
  */
+import { decodeBase64 } from "../util/base64.ts";
 import { L1_WASM_BASE64 } from "./_l1_wasm.ts";
 
 /** Vectors stored back to back: uint8 pixels or int16 latent values. */
@@ -143,10 +144,7 @@ let cachedModule: WebAssembly.Module | undefined;
 /** The compiled kernel module (compiled once per thread; it can be posted to Workers). */
 export function kernelModule(): WebAssembly.Module {
   if (cachedModule === undefined) {
-    const text = atob(L1_WASM_BASE64);
-    const bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    cachedModule = new WebAssembly.Module(bytes);
+    cachedModule = new WebAssembly.Module(decodeBase64(L1_WASM_BASE64));
   }
   return cachedModule;
 }

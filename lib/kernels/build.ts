@@ -9,6 +9,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeFileAtomic } from "../io/atomic.ts";
+import { encodeBase64 } from "../util/base64.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -56,17 +57,9 @@ export async function compileKernels(): Promise<Uint8Array> {
   }
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let text = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(text);
-}
-
 /** Renders the generated module's source text for the given wasm bytes. */
 export function renderKernelModule(bytes: Uint8Array): string {
-  const base64 = toBase64(bytes);
+  const base64 = encodeBase64(bytes);
   const lines: string[] = [];
   for (let i = 0; i < base64.length; i += 100) lines.push(`  "${base64.slice(i, i + 100)}",`);
   return [
