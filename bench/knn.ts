@@ -35,7 +35,7 @@ import { parseArgs } from "node:util";
 import { readImages } from "../lib/data/idx.ts";
 import { PROJECT_ROOT, resolveDataset } from "../lib/data/datasets.ts";
 import { writeFileAtomic } from "../lib/io/atomic.ts";
-import { l1DistanceBlockReference } from "../lib/kernels/l1.ts";
+import { l1DistanceBlockReference } from "../lib/simd/l1.ts";
 import { buildExactIndex } from "../lib/search/exact.ts";
 import type { LshOptions, LshSearchOptions } from "../lib/search/lsh.ts";
 import { buildParallelLshIndex, type ParallelLshIndex } from "../lib/search/lsh_parallel.ts";

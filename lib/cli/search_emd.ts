@@ -18,7 +18,7 @@ import { knnCorrectness } from "../emd/correctness.ts";
 import { emdKnn, type EmdSolverKind } from "../emd/knn.ts";
 import { formatSearchEmdOutput, type SearchEmdReport } from "../emd/output.ts";
 import { firstZeroImage, signatureSetOf, windowGrid } from "../emd/signature.ts";
-import { createL1Engine } from "../kernels/mod.ts";
+import { createL1Engine } from "../simd/mod.ts";
 import { defaultWorkerCount } from "../util/worker_pool.ts";
 import { defineTool, runMain } from "./_run.ts";
 import { MAX_COUNT, MAX_SEED } from "./_flags.ts";

@@ -5,7 +5,7 @@
  * sets, the single-thread SIMD kernel for small ones (no Worker start-up cost).
  * @module
  */
-import { createL1Engine, l1DistanceBlock } from "../kernels/mod.ts";
+import { createL1Engine, l1DistanceBlock } from "../simd/mod.ts";
 import { defaultWorkerCount } from "../util/worker_pool.ts";
 import type { PointSet, PointValues } from "./points.ts";
 

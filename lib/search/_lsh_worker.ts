@@ -14,7 +14,7 @@ import {
   type LshSearchOptions,
   type LshSearchResult,
 } from "./lsh.ts";
-import type { L1Vectors } from "../kernels/l1.ts";
+import type { L1Vectors } from "../simd/l1.ts";
 
 /** Request types of an LSH Worker. */
 export type LshProtocol = {

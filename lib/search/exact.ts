@@ -4,7 +4,7 @@
  * of `lib/kernels` (Workers sharing one wasm memory).
  * @module
  */
-import { createL1Engine, type L1Engine, type L1Vectors } from "../kernels/mod.ts";
+import { createL1Engine, type L1Engine, type L1Vectors } from "../simd/mod.ts";
 
 /** Options for {@linkcode buildExactIndex}. */
 export interface ExactIndexOptions {

@@ -47,7 +47,7 @@
  * whose own buckets are nearly empty.
  * @module
  */
-import type { L1Vectors } from "../kernels/l1.ts";
+import type { L1Vectors } from "../simd/l1.ts";
 import {
   align16,
   createSharedMemory,
@@ -59,7 +59,7 @@ import {
   rowCount,
   rowStride,
   writeRows,
-} from "../kernels/_wasm.ts";
+} from "../simd/_wasm.ts";
 import { seededPermutation } from "../util/random.ts";
 import type { NeighbourLists } from "./exact.ts";
 import {

@@ -4,7 +4,7 @@
  * queries over the same tables. Results are identical to the single-thread index with the same options.
  * @module
  */
-import type { L1Vectors } from "../kernels/l1.ts";
+import type { L1Vectors } from "../simd/l1.ts";
 import { createWorkerPool, defaultWorkerCount } from "../util/worker_pool.ts";
 import {
   emptyLshResult,

@@ -5,7 +5,7 @@ import { runTool } from "../../lib/cli/_run.ts";
 import { searchTool } from "../../lib/cli/search.ts";
 import { parseSearchOutput } from "../../lib/search/output.ts";
 import { randomProjectionLatent } from "../../lib/data/stand_in.ts";
-import { l1DistanceBlockReference } from "../../lib/kernels/l1.ts";
+import { l1DistanceBlockReference } from "../../lib/simd/l1.ts";
 import { createRandom } from "../../lib/util/random.ts";
 
 const N_DATA = 150;
