@@ -12,7 +12,7 @@
  * 5  cli
  * 4  notebook
  * 3  report  nn  search  emd  cluster
- * 2  data  kernels  stats
+ * 2  data  simd  stats
  * 1  io  util
  * ```
  *
@@ -29,8 +29,6 @@ const MAX_FLOORS = 6;
 
 /** Imports of another folder's `_` module still allowed: `importer -> imported`. */
 const PRIVATE_IMPORTS_ALLOWED = new Set([
-  // LSH reads the kernels' WebAssembly memory directly; goes with the kernels' public memory API.
-  "lib/search/lsh.ts -> lib/simd/_wasm.ts",
   // The training benchmark predates lib/cli/mod.ts; it imports the CLI layer from there next.
   "bench/train_throughput.ts -> lib/cli/_run.ts",
 ]);

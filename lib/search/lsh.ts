@@ -47,19 +47,18 @@
  * whose own buckets are nearly empty.
  * @module
  */
-import type { L1Vectors } from "../simd/l1.ts";
 import {
   align16,
   createSharedMemory,
   ensureMemory,
-  instantiateKernels,
-  kernelModule,
   kindOf,
+  type L1Vectors,
   MEMORY_BASE,
   rowCount,
   rowStride,
   writeRows,
-} from "../simd/_wasm.ts";
+} from "../simd/mod.ts";
+import { instantiateLshKernels } from "./_lsh_kernels.ts";
 import { seededPermutation } from "../util/random.ts";
 import type { NeighbourLists } from "./exact.ts";
 import {
@@ -798,7 +797,7 @@ export function attachLshIndex(image: LshIndexImage, slot: number): LshIndex {
     layout: layouts[i].layout,
     queryPtr: area.levelQueryPtrs[i],
   }));
-  const kernels = instantiateKernels(kernelModule(), memory);
+  const kernels = instantiateLshKernels(memory);
   const gather = kind === "u8" ? kernels.l1U8Gather : kernels.l1I16Gather;
   const gatherNearest = kind === "u8" ? kernels.l1U8GatherNearest : undefined;
   // Views cached (each read of a shared memory's `buffer` creates a new object); the probe lists move to

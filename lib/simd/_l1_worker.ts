@@ -4,7 +4,7 @@
  * @module
  */
 import { serveWorker } from "../util/worker_pool.ts";
-import { instantiateKernels, type L1Kernels } from "./_wasm.ts";
+import { instantiateL1Kernels, type L1Kernels } from "./_l1_kernels.ts";
 import type { DistancesRequest, InitRequest, KnnRequest, L1Protocol } from "./_protocol.ts";
 import { scanTopK } from "./_topk.ts";
 
@@ -13,7 +13,7 @@ let kernels: L1Kernels | undefined;
 
 function init(request: InitRequest): null {
   memory = request.memory;
-  kernels = instantiateKernels(request.module, request.memory);
+  kernels = instantiateL1Kernels(request.module, request.memory);
   return null;
 }
 

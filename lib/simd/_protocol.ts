@@ -2,7 +2,7 @@
  * The protocol between the L1 engine and its Workers (see `lib/util/worker_pool.ts`).
  * @module
  */
-import type { L1Kind } from "./_wasm.ts";
+import type { L1Kind } from "./memory.ts";
 
 /** Gives a Worker the module and the shared memory. */
 export interface InitRequest {

@@ -1,25 +1,43 @@
 /**
- * Rebuilds the WebAssembly L1 kernels from `lib/kernels/asm/l1.ts` (AssemblyScript 0.28.20, pinned in
- * deno.json) and writes them, base64-encoded, to `lib/kernels/_l1_wasm.ts`.
+ * The build pipeline of the project's WebAssembly modules. AssemblyScript 0.28.20 (pinned in deno.json)
+ * compiles each entry of {@linkcode WASM_MODULES} to a wasm module, which is committed base64-encoded in
+ * a generated TypeScript module (so that users never need the compiler); at run time
+ * `compileEmbeddedWasm` (`memory.ts`) compiles it once per thread. `tests/simd/build_test.ts` rebuilds
+ * every module and fails when a committed one differs from a fresh build.
  *
- * Run: `deno run -A lib/kernels/build.ts` (add `--check` to only compare the committed module with a
- * fresh build; exit 1 when they differ).
+ * Run: `deno run -A lib/simd/build.ts` rebuilds every module; `--check` only compares (exit 1 when one
+ * differs).
+ *
+ * Adding a module: an AssemblyScript entry file (`.ts`: asc reads only those; shared helpers in
+ * `asm/v128.ts`, imported without the extension), an entry in {@linkcode WASM_MODULES} with its asc
+ * flags ({@linkcode SHARED_MEMORY_FLAGS} for a module that runs on a memory shared by Workers, following
+ * the conventions of `memory.ts`), then `deno run -A lib/simd/build.ts`. This is the one pipeline for
+ * the project's WebAssembly: the TensorFlow.js kernels' module (`lib/nn/kernels/assembly/kernels.as`,
+ * today built by `lib/nn/kernels/build_simd.ts` with `-O3 --runtime stub --enable simd --noAssert
+ * --importMemory`) moves onto it as one more entry.
  * @module
  */
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { encodeBase64 } from "../util/base64.ts";
+import { PROJECT_ROOT } from "../util/project_root.ts";
 
-const HERE = dirname(fileURLToPath(import.meta.url));
+/** One WebAssembly module: its AssemblyScript source, its generated module and how it is compiled. */
+export interface WasmModuleSpec {
+  /** The AssemblyScript entry file, relative to the repository root. */
+  source: string;
+  /** The generated TypeScript module holding the wasm bytes, relative to the repository root. */
+  output: string;
+  /** Name of the exported base64 constant in `output`. */
+  constant: string;
+  /** What the module is (the constant's doc comment). */
+  description: string;
+  /** The asc flags (the output file is added). */
+  flags: readonly string[];
+}
 
-/** Path of the AssemblyScript source. */
-export const KERNEL_SOURCE: string = join(HERE, "asm", "l1.ts");
-/** Path of the generated TypeScript module holding the wasm bytes. */
-export const KERNEL_MODULE: string = join(HERE, "_l1_wasm.ts");
-
-/** The asc flags used for the kernels (SIMD, shared imported memory, no runtime/allocator). */
-export const ASC_FLAGS: readonly string[] = [
+/** asc flags of a module on an imported memory shared by Workers: SIMD, no runtime or allocator. */
+export const SHARED_MEMORY_FLAGS: readonly string[] = [
   "-O3",
   "--runtime",
   "stub",
@@ -36,20 +54,46 @@ export const ASC_FLAGS: readonly string[] = [
   "65536",
 ];
 
-/** Compiles the kernel source with asc and returns the wasm bytes. */
-export async function compileKernels(): Promise<Uint8Array> {
+/** Every WebAssembly module this pipeline builds. */
+export const WASM_MODULES: readonly WasmModuleSpec[] = [
+  {
+    source: "lib/simd/asm/l1.ts",
+    output: "lib/simd/_l1_wasm.ts",
+    constant: "L1_WASM_BASE64",
+    description: "The L1 kernels (WebAssembly, SIMD, imported shared memory), base64-encoded.",
+    flags: SHARED_MEMORY_FLAGS,
+  },
+  {
+    source: "lib/search/asm/lsh.ts",
+    output: "lib/search/_lsh_wasm.ts",
+    constant: "LSH_WASM_BASE64",
+    description: "The LSH query path (WebAssembly, SIMD, imported shared memory), base64-encoded.",
+    flags: SHARED_MEMORY_FLAGS,
+  },
+];
+
+/** Compiles `spec`'s source with asc and returns the wasm bytes. */
+export async function compileWasm(spec: WasmModuleSpec): Promise<Uint8Array> {
   const outDir = await Deno.makeTempDir({ prefix: "latentlab-asc-" });
   try {
-    const wasmPath = join(outDir, "l1.wasm");
+    const wasmPath = join(outDir, "module.wasm");
     const command = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "npm:assemblyscript@0.28.20/asc", KERNEL_SOURCE, ...ASC_FLAGS, "-o", wasmPath],
-      cwd: join(HERE, "..", ".."),
+      args: [
+        "run",
+        "-A",
+        "npm:assemblyscript@0.28.20/asc",
+        join(PROJECT_ROOT, spec.source),
+        ...spec.flags,
+        "-o",
+        wasmPath,
+      ],
+      cwd: PROJECT_ROOT,
       stdout: "piped",
       stderr: "piped",
     });
     const result = await command.output();
     if (!result.success) {
-      throw new Error(`asc failed:\n${new TextDecoder().decode(result.stderr)}`);
+      throw new Error(`asc failed on ${spec.source}:\n${new TextDecoder().decode(result.stderr)}`);
     }
     return await Deno.readFile(wasmPath);
   } finally {
@@ -57,16 +101,16 @@ export async function compileKernels(): Promise<Uint8Array> {
   }
 }
 
-/** Renders the generated module's source text for the given wasm bytes. */
-export function renderKernelModule(bytes: Uint8Array): string {
+/** Renders the generated module's source text for `spec` and its wasm bytes. */
+export function renderWasmModule(spec: WasmModuleSpec, bytes: Uint8Array): string {
   const base64 = encodeBase64(bytes);
   const lines: string[] = [];
   for (let i = 0; i < base64.length; i += 100) lines.push(`  "${base64.slice(i, i + 100)}",`);
   return [
-    "// Generated by lib/kernels/build.ts from lib/kernels/asm/l1.ts. Do not edit.",
+    `// Generated by lib/simd/build.ts from ${spec.source}. Do not edit.`,
     "",
-    "/** The L1 kernels (WebAssembly, SIMD, imported shared memory), base64-encoded. */",
-    "export const L1_WASM_BASE64: string = [",
+    `/** ${spec.description} */`,
+    `export const ${spec.constant}: string = [`,
     ...lines,
     '].join("");',
     "",
@@ -74,17 +118,23 @@ export function renderKernelModule(bytes: Uint8Array): string {
 }
 
 if (import.meta.main) {
-  const bytes = await compileKernels();
-  const text = renderKernelModule(bytes);
-  if (Deno.args.includes("--check")) {
-    const current = await Deno.readTextFile(KERNEL_MODULE).catch(() => "");
-    if (current !== text) {
-      console.error(`${KERNEL_MODULE} differs from a fresh build of ${KERNEL_SOURCE}`);
-      Deno.exit(1);
+  const check = Deno.args.includes("--check");
+  let differs = false;
+  for (const spec of WASM_MODULES) {
+    const bytes = await compileWasm(spec);
+    const text = renderWasmModule(spec, bytes);
+    const path = join(PROJECT_ROOT, spec.output);
+    if (check) {
+      const current = await Deno.readTextFile(path).catch(() => "");
+      if (current === text) console.log(`${spec.output} matches a fresh build (${bytes.length} bytes)`);
+      else {
+        console.error(`${spec.output} differs from a fresh build of ${spec.source}`);
+        differs = true;
+      }
+    } else {
+      await writeFileAtomic(path, text);
+      console.log(`wrote ${spec.output} (${bytes.length} wasm bytes)`);
     }
-    console.log(`${KERNEL_MODULE} matches a fresh build (${bytes.length} bytes)`);
-  } else {
-    await writeFileAtomic(KERNEL_MODULE, text);
-    console.log(`wrote ${KERNEL_MODULE} (${bytes.length} wasm bytes)`);
   }
+  if (differs) Deno.exit(1);
 }

@@ -15,8 +15,6 @@ import {
   align16,
   createSharedMemory,
   ensureMemory,
-  instantiateKernels,
-  kernelModule,
   kindOf,
   type L1Kind,
   type L1Vectors,
@@ -24,7 +22,8 @@ import {
   rowCount,
   rowStride,
   writeRows,
-} from "./_wasm.ts";
+} from "./memory.ts";
+import { instantiateL1Kernels, l1Module } from "./_l1_kernels.ts";
 import { createWorkerPool, defaultWorkerCount } from "../util/worker_pool.ts";
 import type { KnnRequest, L1Protocol } from "./_protocol.ts";
 import { mergeTopK } from "./_topk.ts";
@@ -92,8 +91,8 @@ export async function createL1Engine(
   const dataEnd = align16(dataSumPtr + count * 4);
   const memory = createSharedMemory(dataEnd + (1 << 20));
   writeRows(memory, dataPtr, data, dim, { first: 0, count });
-  const module = kernelModule();
-  const local = instantiateKernels(module, memory);
+  const module = l1Module();
+  const local = instantiateL1Kernels(module, memory);
   const rowSums = kind === "u8" ? local.rowSumsU8 : local.rowSumsI16;
   rowSums(dataPtr, count, stride, dataSumPtr);
   const pool = createWorkerPool<L1Protocol>(new URL("./_l1_worker.ts", import.meta.url), {
