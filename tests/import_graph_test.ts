@@ -27,11 +27,8 @@ import { PROJECT_ROOT } from "../lib/util/project_root.ts";
 /** The most floors the folder graph may have. */
 const MAX_FLOORS = 6;
 
-/** Imports of another folder's `_` module still allowed: `importer -> imported`. */
-const PRIVATE_IMPORTS_ALLOWED = new Set([
-  // The training benchmark predates lib/cli/mod.ts; it imports the CLI layer from there next.
-  "bench/train_throughput.ts -> lib/cli/_run.ts",
-]);
+/** Imports of another folder's `_` module still allowed: `importer -> imported` (none left). */
+const PRIVATE_IMPORTS_ALLOWED = new Set<string>([]);
 
 /** The one worker pool: the module that creates the library's Workers. */
 const WORKER_POOL = "lib/util/worker_pool.ts";
