@@ -192,6 +192,8 @@ export {
   type KnnPeersResult,
   type LshIndex,
   type LshOptions,
+  type LshSearchOptions,
+  type LshSearchResult,
   type ParallelLshIndex,
   parseSearchOutput,
   type PynndescentPeerResult,
