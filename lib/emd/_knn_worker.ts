@@ -4,12 +4,11 @@
  * @module
  */
 import { serveWorker } from "../util/worker_pool.ts";
-import type { BoundKind, BoundProfiles } from "./bounds.ts";
 import {
   createSearchContext,
   type EmdQueryResult,
   type EmdSearchContext,
-  type EmdSolverKind,
+  type SearchContextOptions,
   searchQuery,
 } from "./knn.ts";
 import type { SignatureSet } from "./signature.ts";
@@ -18,15 +17,7 @@ import type { SignatureSet } from "./signature.ts";
 export type EmdKnnProtocol = {
   /** The search context's inputs (signature sets and bound profiles in shared memory). */
   init: {
-    request: {
-      data: SignatureSet;
-      queries: SignatureSet;
-      dataBounds?: BoundProfiles;
-      queryBounds?: BoundProfiles;
-      k: number;
-      bound: BoundKind;
-      solver: EmdSolverKind;
-    };
+    request: { sets: { data: SignatureSet; queries: SignatureSet }; options: SearchContextOptions };
     reply: null;
   };
   /** The k nearest data images of one query (its index in the query set). */
@@ -36,14 +27,8 @@ export type EmdKnnProtocol = {
 let context: EmdSearchContext | undefined;
 
 serveWorker<EmdKnnProtocol>({
-  async init(request) {
-    context = await createSearchContext({ data: request.data, queries: request.queries }, {
-      k: request.k,
-      bound: request.bound,
-      solver: request.solver,
-      dataBounds: request.dataBounds,
-      queryBounds: request.queryBounds,
-    });
+  async init({ sets, options }) {
+    context = await createSearchContext(sets, options);
     return null;
   },
   query(q) {

@@ -323,7 +323,8 @@ export async function emdKnn(
       name: "EMD k-NN",
     });
     try {
-      await pool.callAll("init", { data, queries, dataBounds, queryBounds, k, bound, solver });
+      const contextOptions = { k, bound, solver, dataBounds, queryBounds };
+      await pool.callAll("init", { sets: { data, queries }, options: contextOptions });
       const started = performance.now();
       // Each Worker takes the next query as soon as it has answered one.
       let next = 0;

@@ -6,10 +6,22 @@
 import { compileEmbeddedWasm, instantiateWasm } from "../simd/mod.ts";
 import { LSH_WASM_BASE64 } from "./_lsh_wasm.ts";
 
+/** A gather kernel: out[i] = L1(query, data row idx[i]) for i < count (u32 row indices at `idxPtr`). */
+export type GatherKernel = (
+  qPtr: number,
+  dPtr: number,
+  stride: number,
+  idxPtr: number,
+  count: number,
+  outPtr: number,
+) => void;
+
 /** The functions the LSH module exports (pointers are byte offsets into the index's shared memory). */
 export interface LshKernels {
-  /** uint8 gathered rows: out[i] = L1(query, row idx[i]). */
-  l1U8Gather(qPtr: number, dPtr: number, stride: number, idxPtr: number, count: number, outPtr: number): void;
+  /** uint8 gathered rows. */
+  l1U8Gather: GatherKernel;
+  /** int16 gathered rows. */
+  l1I16Gather: GatherKernel;
   /** uint8 gathered rows, nearest only (rows beyond the running bound are abandoned: 0xffffffff). */
   l1U8GatherNearest(
     qPtr: number,
@@ -23,7 +35,7 @@ export interface LshKernels {
   /**
    * uint8 nearest candidate, exact, reading few rows: level-0 bounds of all candidates (to `boundsPtr`),
    * the seeds with the smallest bounds read in full, then the others filtered by the quantized group-sum
-   * levels (see asm/l1.ts); writes distance and row to `resultPtr`, returns the rows read in full.
+   * levels (see `asm/lsh.ts`); writes distance and row to `resultPtr`, returns the rows read in full.
    */
   l1U8NearestBounded(
     qPtr: number,
@@ -65,15 +77,6 @@ export interface LshKernels {
   ): number;
   /** LSH: clears the hit counts of idx[0..count). */
   lshClearHits(idxPtr: number, count: number, hitsPtr: number): void;
-  /** int16 gathered rows. */
-  l1I16Gather(
-    qPtr: number,
-    dPtr: number,
-    stride: number,
-    idxPtr: number,
-    count: number,
-    outPtr: number,
-  ): void;
 }
 
 /** Instantiates the LSH module (compiled once per thread) on `memory`. */

@@ -10,7 +10,7 @@ import { buildExactIndex } from "./exact.ts";
 import { emptyLshResult, type LshOptions, mergeLshResult } from "./lsh.ts";
 import { buildParallelLshIndex } from "./lsh_parallel.ts";
 import { type ApproximationStats, approximationStats } from "./metrics.ts";
-import type { QueryReport, SearchSummary } from "./output.ts";
+import { emptyQueryReport, type QueryReport, type SearchSummary } from "./output.ts";
 
 /** Inputs of {@linkcode compareSearches}: pixels and latent vectors of the data set and the queries. */
 export interface ComparisonInput {
@@ -207,15 +207,7 @@ export async function compareSearches(
     exact: new Float64Array(queryCount),
   };
   for (let q = 0; q < queryCount; q++) {
-    const report: QueryReport = {
-      query: q,
-      reduced: [],
-      reducedDistances: [],
-      lsh: [],
-      lshDistances: [],
-      exact: [],
-      exactDistances: [],
-    };
+    const report = emptyQueryReport(q);
     for (let r = 0; r < neighbours; r++) {
       const at = q * neighbours + r;
       report.reduced.push(reducedIdx[at]);

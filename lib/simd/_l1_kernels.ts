@@ -5,60 +5,55 @@
 import { L1_WASM_BASE64 } from "./_l1_wasm.ts";
 import { compileEmbeddedWasm, instantiateWasm } from "./memory.ts";
 
+/**
+ * A block kernel: out[q * outStride + j] = L1(query q, data row j) for q < nq, j < nd, given both
+ * sides' u32 row sums.
+ */
+export type L1BlockKernel = (
+  qPtr: number,
+  nq: number,
+  dPtr: number,
+  nd: number,
+  stride: number,
+  outPtr: number,
+  outStride: number,
+  qSumPtr: number,
+  dSumPtr: number,
+) => void;
+
+/**
+ * A nearest-row kernel: best[2q], best[2q + 1] (u32 at `bestPtr`) become the smallest distance of
+ * query q to data rows j < nd and its index `firstIndex + j`, when smaller than the stored one.
+ */
+export type L1NearestKernel = (
+  qPtr: number,
+  nq: number,
+  dPtr: number,
+  nd: number,
+  stride: number,
+  qSumPtr: number,
+  dSumPtr: number,
+  firstIndex: number,
+  bestPtr: number,
+) => void;
+
+/** A row-sum kernel: out[i] = sum of row i (u32; modulo 2^32 for int16) for i < count. */
+export type RowSumsKernel = (ptr: number, count: number, stride: number, outPtr: number) => void;
+
 /** The functions the L1 module exports (pointers are byte offsets into the shared memory). */
 export interface L1Kernels {
-  /** uint8 block: out[q * outStride + j] = L1(query q, row j), given both sides' u32 row sums. */
-  l1U8(
-    qPtr: number,
-    nq: number,
-    dPtr: number,
-    nd: number,
-    stride: number,
-    outPtr: number,
-    outStride: number,
-    qSumPtr: number,
-    dSumPtr: number,
-  ): void;
-  /** int16 block. */
-  l1I16(
-    qPtr: number,
-    nq: number,
-    dPtr: number,
-    nd: number,
-    stride: number,
-    outPtr: number,
-    outStride: number,
-    qSumPtr: number,
-    dSumPtr: number,
-  ): void;
-  /** uint8 nearest row per query (see `asm/l1.ts`): best[2q], best[2q + 1] = distance, index. */
-  l1U8Min(
-    qPtr: number,
-    nq: number,
-    dPtr: number,
-    nd: number,
-    stride: number,
-    qSumPtr: number,
-    dSumPtr: number,
-    firstIndex: number,
-    bestPtr: number,
-  ): void;
-  /** int16 nearest row per query. */
-  l1I16Min(
-    qPtr: number,
-    nq: number,
-    dPtr: number,
-    nd: number,
-    stride: number,
-    qSumPtr: number,
-    dSumPtr: number,
-    firstIndex: number,
-    bestPtr: number,
-  ): void;
-  /** uint8 row sums (u32). */
-  rowSumsU8(ptr: number, count: number, stride: number, outPtr: number): void;
-  /** int16 row sums (u32, modulo 2^32). */
-  rowSumsI16(ptr: number, count: number, stride: number, outPtr: number): void;
+  /** uint8 block kernel. */
+  l1U8: L1BlockKernel;
+  /** int16 block kernel. */
+  l1I16: L1BlockKernel;
+  /** uint8 nearest-row kernel. */
+  l1U8Min: L1NearestKernel;
+  /** int16 nearest-row kernel. */
+  l1I16Min: L1NearestKernel;
+  /** uint8 row sums. */
+  rowSumsU8: RowSumsKernel;
+  /** int16 row sums. */
+  rowSumsI16: RowSumsKernel;
 }
 
 /** The compiled L1 module (compiled once per thread; it can be posted to Workers). */

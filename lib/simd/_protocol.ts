@@ -13,7 +13,7 @@ export interface InitRequest {
 }
 
 /** Fields shared by work requests: queries against data rows [first, end). */
-interface WorkBase {
+export interface WorkRequest {
   /** Element kind. */
   kind: L1Kind;
   /** Byte offset of the first query row. */
@@ -35,7 +35,7 @@ interface WorkBase {
 }
 
 /** Writes distances out[q * outStride + j] (u32) for j in [first, end). */
-export interface DistancesRequest extends WorkBase {
+export interface DistancesRequest extends WorkRequest {
   /** Byte offset of out[0]. */
   outPtr: number;
   /** Row length of out, in values. */
@@ -43,7 +43,7 @@ export interface DistancesRequest extends WorkBase {
 }
 
 /** Writes the k best (dist, index) per query within [first, end) at resultPtr (dists, then indices). */
-export interface KnnRequest extends WorkBase {
+export interface KnnRequest extends WorkRequest {
   /** Neighbours per query. */
   k: number;
   /** Scratch area for a distance tile. */

@@ -25,7 +25,7 @@ import {
 } from "./memory.ts";
 import { instantiateL1Kernels, l1Module } from "./_l1_kernels.ts";
 import { createWorkerPool, defaultWorkerCount } from "../util/worker_pool.ts";
-import type { KnnRequest, L1Protocol } from "./_protocol.ts";
+import type { KnnRequest, L1Protocol, WorkRequest } from "./_protocol.ts";
 import { mergeTopK } from "./_topk.ts";
 
 /** Options for {@linkcode createL1Engine}. */
@@ -123,6 +123,14 @@ export async function createL1Engine(
     return result;
   }
 
+  /** The fields of every work request: a batch of queries in memory against the data rows `range`. */
+  function work(
+    batch: { queryPtr: number; querySumPtr: number; queryCount: number },
+    range: [number, number],
+  ): WorkRequest {
+    return { kind, ...batch, dataPtr, dataSumPtr, first: range[0], end: range[1], stride };
+  }
+
   function checkQueries(queries: L1Vectors): number {
     if (kindOf(queries) !== kind) {
       throw new TypeError(
@@ -150,21 +158,12 @@ export async function createL1Engine(
       const n = Math.min(batch, queryCount - q0);
       writeRows(memory, queryPtr, queries, dim, { first: q0, count: n });
       rowSums(queryPtr, n, stride, querySumPtr);
-      await Promise.all(ranges.map(([first, end], w) =>
-        pool.call(w, "distances", {
-          kind,
-          queryPtr,
-          queryCount: n,
-          querySumPtr,
-          dataPtr,
-          dataSumPtr,
-          first,
-          end,
-          stride,
-          outPtr,
-          outStride: count,
-        })
-      ));
+      const placed = { queryPtr, querySumPtr, queryCount: n };
+      await Promise.all(
+        ranges.map((range, w) =>
+          pool.call(w, "distances", { ...work(placed, range), outPtr, outStride: count })
+        ),
+      );
       result.set(new Uint32Array(memory.buffer, outPtr, n * count), q0 * count);
     }
     return result;
@@ -200,17 +199,10 @@ export async function createL1Engine(
       const n = Math.min(batch, queryCount - q0);
       writeRows(memory, queryPtr, queries, dim, { first: q0, count: n });
       rowSums(queryPtr, n, stride, querySumPtr);
-      await Promise.all(ranges.map(([first, end], w) => {
+      const placed = { queryPtr, querySumPtr, queryCount: n };
+      await Promise.all(ranges.map((range, w) => {
         const request: KnnRequest = {
-          kind,
-          queryPtr,
-          queryCount: n,
-          querySumPtr,
-          dataPtr,
-          dataSumPtr,
-          first,
-          end,
-          stride,
+          ...work(placed, range),
           k,
           scratchPtr: scratchPtrs[w],
           scratchRows,
