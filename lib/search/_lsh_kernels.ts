@@ -22,16 +22,11 @@ export interface LshKernels {
   l1U8Gather: GatherKernel;
   /** int16 gathered rows. */
   l1I16Gather: GatherKernel;
-  /** uint8 gathered rows, nearest only (rows beyond the running bound are abandoned: 0xffffffff). */
-  l1U8GatherNearest(
-    qPtr: number,
-    dPtr: number,
-    stride: number,
-    idxPtr: number,
-    count: number,
-    outPtr: number,
-    bound: number,
-  ): void;
+  /**
+   * uint8 gathered rows, nearest only: a gather kernel with a last argument `bound`; rows beyond the
+   * running bound are abandoned (0xffffffff).
+   */
+  l1U8GatherNearest: (...args: [...Parameters<GatherKernel>, bound: number]) => void;
   /**
    * uint8 nearest candidate, exact, reading few rows: level-0 bounds of all candidates (to `boundsPtr`),
    * the seeds with the smallest bounds read in full, then the others filtered by the quantized group-sum

@@ -102,32 +102,19 @@ export function writeRows(
   dim: number,
   range: { first: number; count: number },
 ): void {
-  const kind = kindOf(source);
-  const stride = rowStride(kind, dim);
-  const rowBytes = kind === "u8" ? dim : dim * 2;
-  const buffer = memory.buffer;
+  const stride = rowStride(kindOf(source), dim);
+  const strideValues = stride / source.BYTES_PER_ELEMENT;
   const { first, count } = range;
-  if (kind === "u8") {
-    const target = new Uint8Array(buffer, ptr, count * stride);
-    if (stride === rowBytes) {
-      target.set((source as Uint8Array).subarray(first * dim, (first + count) * dim));
-      return;
-    }
-    target.fill(0);
-    for (let r = 0; r < count; r++) {
-      target.set((source as Uint8Array).subarray((first + r) * dim, (first + r + 1) * dim), r * stride);
-    }
-    return;
-  }
-  const target = new Int16Array(buffer, ptr, (count * stride) / 2);
-  const strideValues = stride / 2;
+  const target = source instanceof Uint8Array
+    ? new Uint8Array(memory.buffer, ptr, count * stride)
+    : new Int16Array(memory.buffer, ptr, count * strideValues);
   if (strideValues === dim) {
-    target.set((source as Int16Array).subarray(first * dim, (first + count) * dim));
+    target.set(source.subarray(first * dim, (first + count) * dim));
     return;
   }
   target.fill(0);
   for (let r = 0; r < count; r++) {
-    target.set((source as Int16Array).subarray((first + r) * dim, (first + r + 1) * dim), r * strideValues);
+    target.set(source.subarray((first + r) * dim, (first + r + 1) * dim), r * strideValues);
   }
 }
 
