@@ -35,12 +35,13 @@ import { parseArgs } from "node:util";
 import { readImages } from "../lib/data/idx.ts";
 import { PROJECT_ROOT, resolveDataset } from "../lib/data/datasets.ts";
 import { writeFileAtomic } from "../lib/io/atomic.ts";
-import { l1DistanceBlockReference } from "../lib/kernels/l1.ts";
+import { l1DistanceBlockReference } from "../lib/simd/l1.ts";
 import { buildExactIndex } from "../lib/search/exact.ts";
 import type { LshOptions, LshSearchOptions } from "../lib/search/lsh.ts";
 import { buildParallelLshIndex, type ParallelLshIndex } from "../lib/search/lsh_parallel.ts";
 import { approximationStats } from "../lib/search/metrics.ts";
 import { runKnnPeers } from "../lib/search/peers.ts";
+import { defaultWorkerCount } from "../lib/util/worker_pool.ts";
 import { printHelpIfAsked } from "./_help.ts";
 
 printHelpIfAsked(import.meta.url);
@@ -335,7 +336,7 @@ let nndPoints: {
 }[] = [];
 let nndBuildS = NaN;
 if (!flags["no-peers"]) {
-  const jobs = workers ?? navigator.hardwareConcurrency;
+  const jobs = workers ?? defaultWorkerCount();
   log(`faiss (${faissQueries} queries) and pynndescent (${queryCount} queries, ${jobs} threads) ...`);
   try {
     const peers = await runKnnPeers(files.trainImages, files.testImages, {

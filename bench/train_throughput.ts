@@ -12,7 +12,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { dirname } from "node:path";
 import process from "node:process";
-import { defineTool, runMain } from "../lib/cli/_run.ts";
+import { defineTool, runMain } from "../lib/cli/mod.ts";
 import { InputError } from "../lib/errors.ts";
 import { writeFileAtomic } from "../lib/io/atomic.ts";
 import { initBackend } from "../lib/nn/backend.ts";

@@ -175,7 +175,7 @@ export {
 } from "./nn/notebook_a.ts";
 
 // B: search.
-export { createL1Engine, type KnnResult, type L1Engine, type L1EngineOptions } from "./kernels/mod.ts";
+export { createL1Engine, type KnnResult, type L1Engine, type L1EngineOptions } from "./simd/mod.ts";
 export {
   type ApproximationStats,
   approximationStats,
@@ -192,6 +192,8 @@ export {
   type KnnPeersResult,
   type LshIndex,
   type LshOptions,
+  type LshSearchOptions,
+  type LshSearchResult,
   type ParallelLshIndex,
   parseSearchOutput,
   type PynndescentPeerResult,

@@ -12,13 +12,13 @@
  * 5  cli
  * 4  notebook
  * 3  report  nn  search  emd  cluster
- * 2  data  kernels  stats
+ * 2  data  simd  stats
  * 1  io  util
  * ```
  *
  * The allow-lists below name the exceptions that remain, in code that other work is changing; each
- * entry goes when that code is restructured (one worker pool, the kernels' public memory API), and an
- * entry that is no longer needed fails the test so that the lists only shrink.
+ * entry goes when that code is restructured, and an entry that is no longer needed fails the test so
+ * that the lists only shrink.
  */
 import assert from "node:assert/strict";
 import { dirname, join, normalize, relative } from "node:path";
@@ -27,20 +27,15 @@ import { PROJECT_ROOT } from "../lib/util/project_root.ts";
 /** The most floors the folder graph may have. */
 const MAX_FLOORS = 6;
 
-/** Imports of another folder's `_` module still allowed: `importer -> imported`. */
-const PRIVATE_IMPORTS_ALLOWED = new Set([
-  // LSH reads the kernels' WebAssembly memory directly; goes with the kernels' public memory API.
-  "lib/search/lsh.ts -> lib/kernels/_wasm.ts",
-  // The training benchmark predates lib/cli/mod.ts; it imports the CLI layer from there next.
-  "bench/train_throughput.ts -> lib/cli/_run.ts",
-]);
+/** Imports of another folder's `_` module still allowed: `importer -> imported` (none left). */
+const PRIVATE_IMPORTS_ALLOWED = new Set<string>([]);
 
-/** Modules still allowed to create Workers; each goes when it uses the one worker pool. */
+/** The one worker pool: the module that creates the library's Workers. */
+const WORKER_POOL = "lib/util/worker_pool.ts";
+
+/** Modules still allowed to create Workers besides the pool; each goes when it uses the pool. */
 const WORKER_SITES_ALLOWED = new Set([
-  "lib/kernels/engine.ts",
-  "lib/search/lsh_parallel.ts",
-  "lib/emd/knn.ts",
-  "lib/cluster/silhouette.ts",
+  // Data-parallel training moves onto the pool with the rest of nn/'s restructuring.
   "lib/nn/data_parallel.ts",
 ]);
 
@@ -157,10 +152,15 @@ Deno.test("import graph: no folder imports another folder's private (_) modules"
   assert.deepEqual(stale, [], "no longer needed: remove from PRIVATE_IMPORTS_ALLOWED");
 });
 
-Deno.test("import graph: Workers are created only by the allowed modules", () => {
+Deno.test("import graph: Workers are created only by the worker pool (and the allowed modules)", () => {
   const sites = [...sourceFiles("lib"), ...sourceFiles("bench")]
     .filter((file) => /\bnew Worker\(/.test(codeOf(Deno.readTextFileSync(join(PROJECT_ROOT, file)))));
-  assert.deepEqual(sites.filter((file) => !WORKER_SITES_ALLOWED.has(file)), []);
+  assert.ok(sites.includes(WORKER_POOL), `${WORKER_POOL} creates the Workers`);
+  assert.deepEqual(
+    sites.filter((file) => file !== WORKER_POOL && !WORKER_SITES_ALLOWED.has(file)),
+    [],
+    "use createWorkerPool",
+  );
   const stale = [...WORKER_SITES_ALLOWED].filter((file) => !sites.includes(file));
   assert.deepEqual(stale, [], "no longer needed: remove from WORKER_SITES_ALLOWED");
 });

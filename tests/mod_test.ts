@@ -72,7 +72,7 @@ Deno.test("lib/mod.ts: no internals (tooling constants, HTML helpers, protocol a
     "launchChromium",
     "escapeHtml",
     "jsonForScript",
-    "toBase64",
+    "encodeBase64",
     "crc32",
     "encodePng",
     "plotlyLoaderJs",

@@ -18,7 +18,8 @@ import { knnCorrectness } from "../emd/correctness.ts";
 import { emdKnn, type EmdSolverKind } from "../emd/knn.ts";
 import { formatSearchEmdOutput, type SearchEmdReport } from "../emd/output.ts";
 import { firstZeroImage, signatureSetOf, windowGrid } from "../emd/signature.ts";
-import { createL1Engine } from "../kernels/mod.ts";
+import { createL1Engine } from "../simd/mod.ts";
+import { defaultWorkerCount } from "../util/worker_pool.ts";
 import { defineTool, runMain } from "./_run.ts";
 import { MAX_COUNT, MAX_SEED } from "./_flags.ts";
 
@@ -133,7 +134,7 @@ export const searchEmdTool = defineTool({
     const { window, bound, seed } = flags;
     const k = flags.neighbours;
     const solver: EmdSolverKind = flags.solver === "highs" ? "highs" : "fast";
-    const workers = flags.workers ?? Math.max(1, navigator.hardwareConcurrency ?? 1);
+    const workers = flags.workers ?? defaultWorkerCount();
 
     const data = await readImages(datasetPath);
     const queries = await readImages(queryPath);

@@ -5,7 +5,8 @@
  * sets, the single-thread SIMD kernel for small ones (no Worker start-up cost).
  * @module
  */
-import { createL1Engine, l1DistanceBlock } from "../kernels/mod.ts";
+import { createL1Engine, l1DistanceBlock } from "../simd/mod.ts";
+import { defaultWorkerCount } from "../util/worker_pool.ts";
 import type { PointSet, PointValues } from "./points.ts";
 
 /** Distances from query vectors to all points of one set. */
@@ -20,7 +21,10 @@ export interface DistanceBackend {
 
 /** Options for {@linkcode createDistanceBackend}. */
 export interface DistanceBackendOptions {
-  /** Worker threads of the engine; 0 = compute on the calling thread. Default: 2, or 0 for small sets. */
+  /**
+   * Worker threads of the engine; 0 = compute on the calling thread. Default: `defaultWorkerCount()`
+   * (all cores), or 0 for small sets.
+   */
   workers?: number;
 }
 
@@ -33,7 +37,7 @@ export async function createDistanceBackend(
   options: DistanceBackendOptions = {},
 ): Promise<DistanceBackend> {
   const { values, dim, count } = points;
-  const workers = options.workers ?? (values.length < SMALL_SET_VALUES ? 0 : 2);
+  const workers = options.workers ?? (values.length < SMALL_SET_VALUES ? 0 : defaultWorkerCount());
   if (workers === 0) {
     return {
       count,

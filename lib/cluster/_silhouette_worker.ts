@@ -2,19 +2,18 @@
  * Internal: Worker that computes the table sums of the silhouette for one range of points.
  * @module
  */
+import { serveWorker, withTransfer } from "../util/worker_pool.ts";
 import { tableWork, type TableWorkRequest } from "./_silhouette_table.ts";
 
-interface WorkerScope {
-  onmessage: ((event: MessageEvent<TableWorkRequest>) => void) | null;
-  postMessage(message: { sums?: Float64Array; error?: string }, transfer?: Transferable[]): void;
-}
-const scope = self as unknown as WorkerScope;
-
-scope.onmessage = (event: MessageEvent<TableWorkRequest>) => {
-  try {
-    const sums = tableWork(event.data);
-    scope.postMessage({ sums }, [sums.buffer as ArrayBuffer]);
-  } catch (error) {
-    scope.postMessage({ error: error instanceof Error ? error.stack ?? error.message : String(error) });
-  }
+/** Request types of a silhouette Worker. */
+export type SilhouetteProtocol = {
+  /** Per point of the range, per cluster: Σ of L1 distances to the cluster's members. */
+  sums: { request: TableWorkRequest; reply: Float64Array };
 };
+
+serveWorker<SilhouetteProtocol>({
+  sums(request) {
+    const sums = tableWork(request);
+    return withTransfer(sums, [sums.buffer as ArrayBuffer]);
+  },
+});

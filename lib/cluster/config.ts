@@ -14,7 +14,7 @@
  * @module
  */
 import { InputError } from "../errors.ts";
-import { readFileBytes } from "../data/idx.ts";
+import { readTextInput } from "../data/idx.ts";
 
 /** A parsed configuration. */
 export interface ClusterConfig {
@@ -103,12 +103,5 @@ export async function readClusterConfig(
   path: string,
   options: ParseClusterConfigOptions = {},
 ): Promise<ClusterConfig> {
-  const bytes = await readFileBytes(path);
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new InputError(`${path}: not a text file (invalid UTF-8)`);
-  }
-  return parseClusterConfig(text, path, options);
+  return parseClusterConfig(await readTextInput(path), path, options);
 }

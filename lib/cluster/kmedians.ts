@@ -37,7 +37,7 @@ export interface KMediansOptions {
   candidates?: number;
   /** Start from these `k * dim` medians instead of seeding (same element type as the points). */
   initialMedians?: PointValues;
-  /** Worker threads for the distance engine. Default 2. */
+  /** Worker threads for the distance engine. Default `defaultWorkerCount()` (all cores; 0 for small sets). */
   workers?: number;
   /** Called after every iteration (for progress output). */
   onIteration?: (step: KMediansIteration) => void;
@@ -176,7 +176,7 @@ function nearestFromDistances(distances: Uint32Array, k: number, count: number):
 
 /** Options for {@linkcode assignToMedians}. */
 export interface AssignToMediansOptions {
-  /** Worker threads for the distance engine. Default 2. */
+  /** Worker threads for the distance engine. Default `defaultWorkerCount()` (all cores; 0 for small sets). */
   workers?: number;
 }
 

@@ -22,13 +22,9 @@
  */
 import { createDistanceBackend } from "./_distance.ts";
 import { checkAssignment, type PointSet } from "./points.ts";
-import {
-  buildSilhouetteTable,
-  tableWork,
-  type TableWorkRequest,
-  type ValueRanges,
-  valueRanges,
-} from "./_silhouette_table.ts";
+import { buildSilhouetteTable, tableWork, type ValueRanges, valueRanges } from "./_silhouette_table.ts";
+import type { SilhouetteProtocol } from "./_silhouette_worker.ts";
+import { createWorkerPool, defaultWorkerCount } from "../util/worker_pool.ts";
 
 /** How the per-cluster distance sums are computed (see the module documentation). */
 export type SilhouetteMethod = "auto" | "table" | "pairwise";
@@ -41,7 +37,10 @@ export interface SilhouetteOptions {
   method?: SilhouetteMethod;
   /** Points per block in the pairwise method. Default: as many as keep a block under 4 Mi distances. */
   blockSize?: number;
-  /** Worker threads (table method: for large sets; pairwise: the distance engine's). Default 2. */
+  /**
+   * Worker threads (table method: for large sets; pairwise: the distance engine's). Default
+   * `defaultWorkerCount()` (all cores).
+   */
   workers?: number;
   /** Table method: points × dim from which the sums are split over `workers` Workers. Default 2²⁴. */
   parallelThreshold?: number;
@@ -66,21 +65,6 @@ export interface SilhouetteResult {
 /** Largest number of table entries the `"auto"` method accepts. */
 export const SILHOUETTE_TABLE_LIMIT = 2 ** 25;
 
-function runTableWorker(request: TableWorkRequest): Promise<Float64Array> {
-  const worker = new Worker(new URL("./_silhouette_worker.ts", import.meta.url).href, { type: "module" });
-  return new Promise<Float64Array>((resolve, reject) => {
-    worker.onmessage = (event: MessageEvent<{ sums?: Float64Array; error?: string }>) => {
-      if (event.data.sums) resolve(event.data.sums);
-      else reject(new Error(`silhouette worker: ${event.data.error}`));
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      reject(new Error(`silhouette worker: ${event.message}`));
-    };
-    worker.postMessage(request);
-  }).finally(() => worker.terminate());
-}
-
 /** Per point, per cluster: Σ of L1 distances to the cluster's members (`sums[i*k + c]`), by tables. */
 async function clusterSumsByTable(
   points: PointSet,
@@ -95,22 +79,30 @@ async function clusterSumsByTable(
   const parts = count * dim < threshold ? 1 : Math.max(1, Math.min(workers, count));
   if (parts === 1) return tableWork({ values, dim, pointCount: count, k, ranges, table, baseSums });
   const bounds = Array.from({ length: parts + 1 }, (_, w) => Math.floor((count * w) / parts));
-  const results = await Promise.all(
-    bounds.slice(0, parts).map((first, w) =>
-      runTableWorker({
-        values: values.subarray(first * dim, bounds[w + 1] * dim),
-        dim,
-        pointCount: bounds[w + 1] - first,
-        k,
-        ranges,
-        table,
-        baseSums,
-      })
-    ),
-  );
-  const sums = new Float64Array(count * k);
-  results.forEach((part, w) => sums.set(part, bounds[w] * k));
-  return sums;
+  const pool = createWorkerPool<SilhouetteProtocol>(new URL("./_silhouette_worker.ts", import.meta.url), {
+    workers: parts,
+    name: "silhouette",
+  });
+  try {
+    const results = await Promise.all(
+      bounds.slice(0, parts).map((first, w) =>
+        pool.call(w, "sums", {
+          values: values.subarray(first * dim, bounds[w + 1] * dim),
+          dim,
+          pointCount: bounds[w + 1] - first,
+          k,
+          ranges,
+          table,
+          baseSums,
+        })
+      ),
+    );
+    const sums = new Float64Array(count * k);
+    results.forEach((part, w) => sums.set(part, bounds[w] * k));
+    return sums;
+  } finally {
+    pool.close();
+  }
 }
 
 async function clusterSumsPairwise(
@@ -174,7 +166,7 @@ export async function silhouetteL1(
       assignment,
       k,
       ranges!,
-      options.workers ?? 2,
+      options.workers ?? defaultWorkerCount(),
       options.parallelThreshold ?? 2 ** 24,
     )
     : await clusterSumsPairwise(points, assignment, k, options);

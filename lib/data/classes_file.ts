@@ -12,7 +12,7 @@
  * @module
  */
 import { InputError } from "../errors.ts";
-import { readFileBytes } from "./idx.ts";
+import { readTextInput } from "./idx.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 
 /** A partition of `count` images into classes, as stored in a classes file. */
@@ -163,12 +163,5 @@ export function parseClassesFile(text: string, name: string, options: ReadClasse
 
 /** Reads and validates a classes file (see {@linkcode parseClassesFile}). */
 export async function readClassesFile(path: string, options: ReadClassesOptions = {}): Promise<ClassesFile> {
-  const bytes = await readFileBytes(path);
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new InputError(`${path}: not a text file (invalid UTF-8)`);
-  }
-  return parseClassesFile(text, path, options);
+  return parseClassesFile(await readTextInput(path), path, options);
 }

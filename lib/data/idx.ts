@@ -246,6 +246,16 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
   }
 }
 
+/** Reads a UTF-8 text file: the errors of {@linkcode readFileBytes}, and an InputError for invalid UTF-8. */
+export async function readTextInput(path: string): Promise<string> {
+  const bytes = await readFileBytes(path);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new InputError(`${path}: not a text file (invalid UTF-8)`);
+  }
+}
+
 /** Decodes the bytes of an IDX file, plain or gzip-compressed (detected from the bytes); `name` prefixes errors. */
 export async function decodeIdxFile(bytes: Uint8Array, name = "input"): Promise<IdxArray> {
   return decodeIdx(isGzip(bytes) ? await gunzip(bytes, name) : bytes, name);

@@ -3,39 +3,36 @@
  * answers one query at a time.
  * @module
  */
-/// <reference lib="deno.worker" />
+import { serveWorker } from "../util/worker_pool.ts";
 import {
   createSearchContext,
+  type EmdQueryResult,
   type EmdSearchContext,
-  type KnnWorkerReply,
-  type KnnWorkerRequest,
+  type SearchContextOptions,
   searchQuery,
 } from "./knn.ts";
+import type { SignatureSet } from "./signature.ts";
+
+/** Request types of an EMD k-NN Worker. */
+export type EmdKnnProtocol = {
+  /** The search context's inputs (signature sets and bound profiles in shared memory). */
+  init: {
+    request: { sets: { data: SignatureSet; queries: SignatureSet }; options: SearchContextOptions };
+    reply: null;
+  };
+  /** The k nearest data images of one query (its index in the query set). */
+  query: { request: number; reply: EmdQueryResult };
+};
 
 let context: EmdSearchContext | undefined;
 
-function reply(message: KnnWorkerReply): void {
-  self.postMessage(message);
-}
-
-self.onmessage = async (event: MessageEvent<KnnWorkerRequest>) => {
-  const request = event.data;
-  try {
-    if (request.type === "init") {
-      context = await createSearchContext({ data: request.data, queries: request.queries }, {
-        k: request.k,
-        bound: request.bound,
-        solver: request.solver,
-        dataBounds: request.dataBounds,
-        queryBounds: request.queryBounds,
-      });
-      reply({ type: "ready" });
-      return;
-    }
-    if (!context) throw new Error("query before init");
-    const result = await searchQuery(context, request.q);
-    reply({ type: "result", slot: request.slot, ...result });
-  } catch (error) {
-    reply({ type: "error", message: error instanceof Error ? error.stack ?? error.message : String(error) });
-  }
-};
+serveWorker<EmdKnnProtocol>({
+  async init({ sets, options }) {
+    context = await createSearchContext(sets, options);
+    return null;
+  },
+  query(q) {
+    if (!context) throw new Error("EMD k-NN worker: query before init");
+    return searchQuery(context, q);
+  },
+});

@@ -13,6 +13,8 @@ import { createHighsEmdSolver, type HighsEmdSolver } from "./highs_emd.ts";
 import { offsetDistanceTable } from "./ground.ts";
 import { signatureAt, type SignatureSet } from "./signature.ts";
 import { createTransportSolver, type TransportSolver } from "./transport.ts";
+import { createWorkerPool, defaultWorkerCount, sharedCopy } from "../util/worker_pool.ts";
+import type { EmdKnnProtocol } from "./_knn_worker.ts";
 
 /** Which exact solver computes each EMD. */
 export type EmdSolverKind = "fast" | "highs";
@@ -255,21 +257,12 @@ export interface EmdKnnResult {
 
 /** Options for {@linkcode emdKnn}. */
 export interface EmdKnnOptions extends SearchContextOptions {
-  /** Worker count; 0 runs in this thread. Default `navigator.hardwareConcurrency` (at least 1). */
+  /** Worker count; 0 runs in this thread. Default `defaultWorkerCount()` (all cores). */
   workers?: number;
   /** Which queries to search (indices into the query set). Default: all. */
   queryIndices?: ArrayLike<number>;
   /** Called after each finished query with (done, total). */
   onProgress?: (done: number, total: number) => void;
-}
-
-function sharedCopy<T extends Float64Array | Int32Array | Uint16Array>(array: T): T {
-  if (array.buffer instanceof SharedArrayBuffer) return array;
-  const copy = new (array.constructor as { new (buffer: SharedArrayBuffer): T })(
-    new SharedArrayBuffer(array.byteLength),
-  );
-  copy.set(array as never);
-  return copy;
 }
 
 function sharedSet(set: SignatureSet): SignatureSet {
@@ -281,26 +274,6 @@ function sharedSet(set: SignatureSet): SignatureSet {
     totals: sharedCopy(set.totals),
   };
 }
-
-/** Message sent to a k-NN Worker. */
-export type KnnWorkerRequest =
-  | {
-    type: "init";
-    data: SignatureSet;
-    queries: SignatureSet;
-    dataBounds?: BoundProfiles;
-    queryBounds?: BoundProfiles;
-    k: number;
-    bound: BoundKind;
-    solver: EmdSolverKind;
-  }
-  | { type: "query"; slot: number; q: number };
-
-/** Message from a k-NN Worker. */
-export type KnnWorkerReply =
-  | { type: "ready" }
-  | { type: "result"; slot: number; neighbours: Int32Array; distances: Float64Array; solved: number }
-  | { type: "error"; message: string };
 
 /** Exact EMD k-NN of the chosen queries against all data images, pruned, over Workers. */
 export async function emdKnn(
@@ -317,7 +290,7 @@ export async function emdKnn(
     if (!(q >= 0 && q < sets.queries.count)) throw new RangeError(`emd knn: query index ${q} out of range`);
   }
   const total = queryIndices.length;
-  const workerCount = Math.max(0, Math.floor(options.workers ?? navigator.hardwareConcurrency ?? 1));
+  const workerCount = Math.max(0, Math.floor(options.workers ?? defaultWorkerCount()));
   const neighbours = new Int32Array(total * k);
   const distances = new Float64Array(total * k);
   const solvedPerQuery = new Int32Array(total);
@@ -345,66 +318,25 @@ export async function emdKnn(
       ? undefined
       : options.queryBounds ?? boundProfilesOf(queries, { shared: true });
     const count = Math.min(workerCount, total);
-    const workers: Worker[] = [];
+    const pool = createWorkerPool<EmdKnnProtocol>(new URL("./_knn_worker.ts", import.meta.url), {
+      workers: count,
+      name: "EMD k-NN",
+    });
     try {
-      const ready: Promise<void>[] = [];
-      for (let w = 0; w < count; w++) {
-        const worker = new Worker(new URL("./_knn_worker.ts", import.meta.url).href, { type: "module" });
-        workers.push(worker);
-        ready.push(
-          new Promise<void>((resolve, reject) => {
-            worker.onmessage = (event: MessageEvent<KnnWorkerReply>) => {
-              if (event.data.type === "ready") resolve();
-              else if (event.data.type === "error") {
-                reject(new Error(`emd knn worker: ${event.data.message}`));
-              }
-            };
-            worker.onerror = (event) => {
-              event.preventDefault();
-              reject(new Error(`emd knn worker crashed: ${event.message}`));
-            };
-          }),
-        );
-        const init: KnnWorkerRequest = {
-          type: "init",
-          data,
-          queries,
-          dataBounds,
-          queryBounds,
-          k,
-          bound,
-          solver,
-        };
-        worker.postMessage(init);
-      }
-      await Promise.all(ready);
+      const contextOptions = { k, bound, solver, dataBounds, queryBounds };
+      await pool.callAll("init", { sets: { data, queries }, options: contextOptions });
       const started = performance.now();
-      await new Promise<void>((resolve, reject) => {
-        let next = 0;
-        const dispatch = (worker: Worker) => {
-          if (next >= total) return;
+      // Each Worker takes the next query as soon as it has answered one.
+      let next = 0;
+      await Promise.all(Array.from({ length: count }, async (_, w) => {
+        while (next < total) {
           const slot = next++;
-          worker.postMessage({ type: "query", slot, q: queryIndices[slot] } satisfies KnnWorkerRequest);
-        };
-        for (const worker of workers) {
-          worker.onmessage = (event: MessageEvent<KnnWorkerReply>) => {
-            const reply = event.data;
-            if (reply.type === "error") return reject(new Error(`emd knn worker: ${reply.message}`));
-            if (reply.type !== "result") return;
-            store(reply.slot, reply);
-            if (done === total) resolve();
-            else dispatch(worker);
-          };
-          worker.onerror = (event) => {
-            event.preventDefault();
-            reject(new Error(`emd knn worker crashed: ${event.message}`));
-          };
-          dispatch(worker);
+          store(slot, await pool.call(w, "query", queryIndices[slot]));
         }
-      });
+      }));
       milliseconds = performance.now() - started;
     } finally {
-      for (const worker of workers) worker.terminate();
+      pool.close();
     }
   }
   let solved = 0;

@@ -14,15 +14,7 @@
 import { join } from "node:path";
 import { isLegacyTemporaryName, parseTemporaryName, processAlive } from "./_names.ts";
 import { restoreSnapshotDir } from "./snapshot.ts";
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { pathExists } from "./exists.ts";
 
 /** Options for {@linkcode removeStaleTemporaries}. */
 export interface StaleOptions {
@@ -57,7 +49,7 @@ export async function removeStaleTemporaries(folder: string, options: StaleOptio
     const path = join(folder, entry.name);
     try {
       if (name!.role === "snap" && entry.isDirectory) await restoreSnapshotDir(path);
-      else if (name!.role === "old" && !(await exists(join(folder, name!.target)))) {
+      else if (name!.role === "old" && !(await pathExists(join(folder, name!.target)))) {
         await Deno.rename(path, join(folder, name!.target));
       } else await Deno.remove(path, { recursive: true });
       handled.push(entry.name);

@@ -4,7 +4,7 @@
  * @module
  */
 import { basename, dirname, resolve } from "node:path";
-import { KernelClient } from "./kernel.ts";
+import { KernelClient } from "./jupyter_kernel.ts";
 import {
   appendStream,
   bundleForNotebook,

@@ -6,7 +6,8 @@
  * @module
  */
 import { basename } from "node:path";
-import { escapeHtml, jsonForScript, toBase64 } from "../report/display.ts";
+import { escapeHtml, jsonForScript } from "../report/display.ts";
+import { encodeBase64 } from "../util/base64.ts";
 import { countPlotlyLoaders, PLOTLY_MIME, plotlyJsSource } from "../report/plotly.ts";
 import { type Cell, type CellOutput, joinText, type MimeBundle, type Notebook } from "./ipynb.ts";
 import { renderMarkdown } from "./markdown.ts";
@@ -99,7 +100,9 @@ function renderBundle(data: MimeBundle, state: RenderState): string {
   }
   if (data["image/svg+xml"] !== undefined) {
     const svg = outputText(data["image/svg+xml"]);
-    return `<img alt="figure" src="data:image/svg+xml;base64,${toBase64(new TextEncoder().encode(svg))}">`;
+    return `<img alt="figure" src="data:image/svg+xml;base64,${
+      encodeBase64(new TextEncoder().encode(svg))
+    }">`;
   }
   if (data["text/markdown"] !== undefined) {
     return `<div class="markdown">${renderMarkdown(outputText(data["text/markdown"]))}</div>`;

@@ -59,7 +59,7 @@ export {
   KernelClient,
   type KernelStartOptions,
   TailBuffer,
-} from "./kernel.ts";
+} from "./jupyter_kernel.ts";
 export {
   type CellFailure,
   type CellProgress,

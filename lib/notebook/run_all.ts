@@ -30,6 +30,7 @@ import { writeIndex } from "./index_page.ts";
 import { plotlyJsSource } from "../report/plotly.ts";
 import { preparePublication, type PublishOptions } from "./publish.ts";
 import { signNotebook } from "./trust.ts";
+import { pathExists } from "../io/exists.ts";
 
 /** Options for {@linkcode runAllNotebooks}. */
 export interface RunAllOptions {
@@ -243,7 +244,7 @@ async function commitResults(outDir: string, request: CommitRequest): Promise<No
     }
     if (!failure) {
       for (const stale of [files.failed, files.failedHtml]) {
-        if (await exists(join(outDir, stale))) outputs.addRemoval(join(outDir, stale));
+        if (await pathExists(join(outDir, stale))) outputs.addRemoval(join(outDir, stale));
       }
     }
     await holdingSignals(async () => {
@@ -256,13 +257,4 @@ async function commitResults(outDir: string, request: CommitRequest): Promise<No
   const sign = request.publish.sign ?? true;
   if (sign !== false) await signNotebook(result.notebook, sign === true ? {} : sign);
   return { path, executedPath, htmlPath, run: result.run, failure };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -14,7 +14,8 @@
  */
 import { InputError } from "../errors.ts";
 import type { ImageSet } from "../data/idx.ts";
-import { display, type DisplayBundle, toBase64 } from "./display.ts";
+import { encodeBase64 } from "../util/base64.ts";
+import { display, type DisplayBundle } from "./display.ts";
 import { encodePng } from "./png.ts";
 import { glyph, GLYPH_HEIGHT, GLYPH_WIDTH } from "./_font.ts";
 
@@ -135,7 +136,7 @@ export function imageGridBundle(images: Uint8Array[], options: ImageGridOptions 
   const captionNote = captions.length
     ? `: ${captions.slice(0, GRID_TEXT_CAPTIONS).join(", ")}${cut ? ", …" : ""}`
     : "";
-  return { "image/png": toBase64(png), "text/plain": `[grid of ${images.length} images${captionNote}]` };
+  return { "image/png": encodeBase64(png), "text/plain": `[grid of ${images.length} images${captionNote}]` };
 }
 
 /** Shows an image grid (await it). */

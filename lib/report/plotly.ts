@@ -18,7 +18,8 @@
  */
 import { createRequire } from "node:module";
 import { gzipSync } from "node:zlib";
-import { display, type DisplayBundle, escapeHtml, jsonForScript, toBase64 } from "./display.ts";
+import { encodeBase64 } from "../util/base64.ts";
+import { display, type DisplayBundle, escapeHtml, jsonForScript } from "./display.ts";
 import type { Figure } from "../util/figure.ts";
 
 /** A Plotly figure: traces, layout and config as plain JSON (defined in `lib/util/figure.ts`). */
@@ -100,7 +101,7 @@ const packed = new Map<string, string>();
 function packSource(source: string): string {
   let value = packed.get(source);
   if (value === undefined) {
-    value = toBase64(gzipSync(new TextEncoder().encode(source), { level: 9 }));
+    value = encodeBase64(gzipSync(new TextEncoder().encode(source), { level: 9 }));
     packed.set(source, value);
   }
   return value;
@@ -255,7 +256,7 @@ export function plotlyBundle(figure: Figure, options: PlotlyBundleOptions = {}):
     ? undefined
     : typeof options.staticPng === "string"
     ? options.staticPng
-    : toBase64(options.staticPng);
+    : encodeBase64(options.staticPng);
   const fallback = png
     ? `<img alt="${escapeHtml(named)}" src="data:image/png;base64,${png}" style="max-width:100%">`
     : escapeHtml(note);

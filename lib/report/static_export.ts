@@ -8,6 +8,7 @@ import type { Browser } from "playwright-core";
 import type { Figure } from "./plotly.ts";
 import { plainFigure, plotlyJsSource } from "./plotly.ts";
 import { jsonForScript } from "./display.ts";
+import { decodeBase64 } from "../util/base64.ts";
 
 /** Where Debian installs chromium. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -97,7 +98,7 @@ export async function createFigureExporter(path = CHROMIUM_PATH): Promise<Figure
         const comma = url.indexOf(",");
         const header = url.slice(0, comma);
         const body = url.slice(comma + 1);
-        if (header.endsWith(";base64")) return Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
+        if (header.endsWith(";base64")) return decodeBase64(body);
         return new TextEncoder().encode(decodeURIComponent(body));
       },
       close: () => session.close(),

@@ -28,7 +28,7 @@
  * few one-cell moves of a short key (at most 30 moves per table; one move per function per set).
  * @module
  */
-import type { L1Vectors } from "../kernels/l1.ts";
+import type { L1Vectors } from "../simd/l1.ts";
 import { createRandom } from "../util/random.ts";
 
 /** Hash family: randomly shifted grids on block sums (`grid`) or Cauchy projections of block sums. */

@@ -4,6 +4,7 @@
  * scratch area, so all of them read the same tables.
  * @module
  */
+import { serveWorker, withTransfer } from "../util/worker_pool.ts";
 import {
   attachLshIndex,
   buildLshImage,
@@ -11,39 +12,39 @@ import {
   type LshIndexImage,
   type LshOptions,
   type LshSearchOptions,
+  type LshSearchResult,
 } from "./lsh.ts";
-import type { L1Vectors } from "../kernels/l1.ts";
+import type { L1Vectors } from "../simd/l1.ts";
 
-/** Messages to the worker. */
-export type LshWorkerRequest =
-  | { id: number; type: "build"; data: L1Vectors; dim: number; options: LshOptions; searchers: number }
-  | { id: number; type: "attach"; image: LshIndexImage; slot: number }
-  | { id: number; type: "search"; queries: L1Vectors; options: LshSearchOptions };
+/** Request types of an LSH Worker. */
+export type LshProtocol = {
+  /** Builds the index for `searchers` Workers and searches with scratch area 0. */
+  build: {
+    request: { data: L1Vectors; dim: number; options: LshOptions; searchers: number };
+    reply: LshIndexImage;
+  };
+  /** Searches the built index with scratch area `slot`. */
+  attach: { request: { image: LshIndexImage; slot: number }; reply: null };
+  /** Searches queries. */
+  search: { request: { queries: L1Vectors; options: LshSearchOptions }; reply: LshSearchResult };
+};
 
-interface WorkerScope {
-  onmessage: ((event: MessageEvent<LshWorkerRequest>) => void) | null;
-  postMessage(message: unknown, transfer?: Transferable[]): void;
-}
-const scope = self as unknown as WorkerScope;
 let index: LshIndex | undefined;
 
-scope.onmessage = (event: MessageEvent<LshWorkerRequest>) => {
-  const request = event.data;
-  try {
-    if (request.type === "build") {
-      const image = buildLshImage(request.data, request.dim, request.options, request.searchers);
-      index = attachLshIndex(image, 0);
-      scope.postMessage({ id: request.id, ok: true, image });
-      return;
-    }
-    if (request.type === "attach") {
-      index = attachLshIndex(request.image, request.slot);
-      scope.postMessage({ id: request.id, ok: true });
-      return;
-    }
+serveWorker<LshProtocol>({
+  build({ data, dim, options, searchers }) {
+    const image = buildLshImage(data, dim, options, searchers);
+    index = attachLshIndex(image, 0);
+    return image;
+  },
+  attach({ image, slot }) {
+    index = attachLshIndex(image, slot);
+    return null;
+  },
+  search({ queries, options }) {
     if (!index) throw new Error("LSH worker: search before build");
-    const result = index.search(request.queries, request.options);
-    scope.postMessage({ id: request.id, ok: true, result }, [
+    const result = index.search(queries, options);
+    return withTransfer(result, [
       result.indices.buffer as ArrayBuffer,
       result.distances.buffer as ArrayBuffer,
       result.candidates.buffer as ArrayBuffer,
@@ -51,11 +52,5 @@ scope.onmessage = (event: MessageEvent<LshWorkerRequest>) => {
       result.rowsRead.buffer as ArrayBuffer,
       result.probed.buffer as ArrayBuffer,
     ]);
-  } catch (error) {
-    scope.postMessage({
-      id: request.id,
-      ok: false,
-      error: error instanceof Error ? error.stack ?? error.message : String(error),
-    });
-  }
-};
+  },
+});

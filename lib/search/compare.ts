@@ -7,10 +7,10 @@
  * @module
  */
 import { buildExactIndex } from "./exact.ts";
-import type { LshOptions } from "./lsh.ts";
+import { emptyLshResult, type LshOptions, mergeLshResult } from "./lsh.ts";
 import { buildParallelLshIndex } from "./lsh_parallel.ts";
 import { type ApproximationStats, approximationStats } from "./metrics.ts";
-import type { QueryReport, SearchSummary } from "./output.ts";
+import { emptyQueryReport, type QueryReport, type SearchSummary } from "./output.ts";
 
 /** Inputs of {@linkcode compareSearches}: pixels and latent vectors of the data set and the queries. */
 export interface ComparisonInput {
@@ -164,29 +164,15 @@ export async function compareSearches(
 
   // LSH in pixel space (the same tables in every Worker; queries split across them).
   const lshIndex = await buildParallelLshIndex(pixels, dim, { ...options.lsh, workers: options.workers });
-  const lshIdx = new Int32Array(queryCount * neighbours);
-  const lshDist = new Uint32Array(queryCount * neighbours);
-  const lshCandidates = new Uint32Array(queryCount);
-  const lshChecked = new Uint32Array(queryCount);
-  const lshRowsRead = new Uint32Array(queryCount);
-  const lshProbed = new Uint32Array(queryCount);
+  const lsh = emptyLshResult(queryCount, neighbours);
   let lshMs = 0;
-  let lshNoCandidate = 0;
-  let lshWidened = 0;
   try {
     await warm(() => lshIndex.search(queryPixels.subarray(0, warmUp * dim), { neighbours }));
     for (let q0 = 0; q0 < queryCount; q0 += batch) {
       const n = Math.min(batch, queryCount - q0);
       const result = await lshIndex.search(queryPixels.subarray(q0 * dim, (q0 + n) * dim), { neighbours });
       lshMs += result.ms;
-      lshIdx.set(result.indices, q0 * neighbours);
-      lshDist.set(result.distances, q0 * neighbours);
-      lshCandidates.set(result.candidates, q0);
-      lshChecked.set(result.checked, q0);
-      lshRowsRead.set(result.rowsRead, q0);
-      lshProbed.set(result.probed, q0);
-      lshNoCandidate += result.noCandidate;
-      lshWidened += result.widened;
+      mergeLshResult(lsh, result, q0);
       progress("lsh", q0 + n, queryCount);
     }
   } finally {
@@ -221,22 +207,14 @@ export async function compareSearches(
     exact: new Float64Array(queryCount),
   };
   for (let q = 0; q < queryCount; q++) {
-    const report: QueryReport = {
-      query: q,
-      reduced: [],
-      reducedDistances: [],
-      lsh: [],
-      lshDistances: [],
-      exact: [],
-      exactDistances: [],
-    };
+    const report = emptyQueryReport(q);
     for (let r = 0; r < neighbours; r++) {
       const at = q * neighbours + r;
       report.reduced.push(reducedIdx[at]);
       report.reducedDistances.push(pixelDistance(queryPixels, q, pixels, reducedIdx[at], dim));
-      const li = lshIdx[at];
+      const li = lsh.indices[at];
       report.lsh.push(li >= 0 ? li : null);
-      report.lshDistances.push(li >= 0 ? lshDist[at] : null);
+      report.lshDistances.push(li >= 0 ? lsh.distances[at] : null);
       report.exact.push(exactIdx[at]);
       report.exactDistances.push(exactDist[at]);
     }
@@ -252,10 +230,10 @@ export async function compareSearches(
   let rowsReadSum = 0;
   let probedSum = 0;
   for (let q = 0; q < queryCount; q++) {
-    candidateSum += lshCandidates[q];
-    checkedSum += lshChecked[q];
-    rowsReadSum += lshRowsRead[q];
-    probedSum += lshProbed[q];
+    candidateSum += lsh.candidates[q];
+    checkedSum += lsh.checked[q];
+    rowsReadSum += lsh.rowsRead[q];
+    probedSum += lsh.probed[q];
   }
   const perQuery = (sum: number) => Number((sum / Math.max(1, queryCount)).toFixed(1));
   const times: ComparisonTimes = {
@@ -274,14 +252,14 @@ export async function compareSearches(
     "Approximation Factor Reduced": format(reducedStats.factor),
     "Recall@1 LSH": format(lshStats.recall),
     "Recall@1 Reduced": format(reducedStats.recall),
-    "Queries without LSH candidates": lshNoCandidate,
+    "Queries without LSH candidates": lsh.noCandidate,
     "Queries": queryCount,
     "Neighbours per query": neighbours,
     "Queries scored in Approximation Factor LSH": lshStats.scored,
     "Queries scored in Approximation Factor Reduced": reducedStats.scored,
     "Queries with distanceTrue 0 and a larger approximate distance LSH": lshStats.zeroTrueDistance,
     "Queries with distanceTrue 0 and a larger approximate distance Reduced": reducedStats.zeroTrueDistance,
-    "Queries widened by LSH (no candidate after multi-probe)": lshWidened,
+    "Queries widened by LSH (no candidate after multi-probe)": lsh.widened,
     "Mean LSH candidates per query": perQuery(candidateSum),
     "Mean LSH exact checks per query": perQuery(checkedSum),
     "Mean LSH rows read per query": perQuery(rowsReadSum),
@@ -313,12 +291,12 @@ export async function compareSearches(
     times,
     lshStats,
     reducedStats,
-    lshCandidates,
-    lshChecked,
-    lshRowsRead,
-    lshProbed,
-    lshWidened,
-    lshNoCandidate,
+    lshCandidates: lsh.candidates,
+    lshChecked: lsh.checked,
+    lshRowsRead: lsh.rowsRead,
+    lshProbed: lsh.probed,
+    lshWidened: lsh.widened,
+    lshNoCandidate: lsh.noCandidate,
     lshWidth: {
       w: lshIndex.w,
       rule: lshIndex.wRule,

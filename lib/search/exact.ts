@@ -1,10 +1,10 @@
 /**
  * Exact L1 k-nearest-neighbour index: built once over a data set (uint8 pixels or int16 latent
  * values, never converted to floats), queried many times. Uses the parallel WebAssembly SIMD engine
- * of `lib/kernels` (Workers sharing one wasm memory).
+ * of `lib/simd/` (Workers sharing one wasm memory).
  * @module
  */
-import { createL1Engine, type L1Engine, type L1Vectors } from "../kernels/mod.ts";
+import { createL1Engine, type L1Engine, type L1Vectors } from "../simd/mod.ts";
 
 /** Options for {@linkcode buildExactIndex}. */
 export interface ExactIndexOptions {

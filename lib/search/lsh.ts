@@ -47,19 +47,18 @@
  * whose own buckets are nearly empty.
  * @module
  */
-import type { L1Vectors } from "../kernels/l1.ts";
 import {
   align16,
   createSharedMemory,
   ensureMemory,
-  instantiateKernels,
-  kernelModule,
   kindOf,
+  type L1Vectors,
   MEMORY_BASE,
   rowCount,
   rowStride,
   writeRows,
-} from "../kernels/_wasm.ts";
+} from "../simd/mod.ts";
+import { instantiateLshKernels } from "./_lsh_kernels.ts";
 import { seededPermutation } from "../util/random.ts";
 import type { NeighbourLists } from "./exact.ts";
 import {
@@ -798,7 +797,7 @@ export function attachLshIndex(image: LshIndexImage, slot: number): LshIndex {
     layout: layouts[i].layout,
     queryPtr: area.levelQueryPtrs[i],
   }));
-  const kernels = instantiateKernels(kernelModule(), memory);
+  const kernels = instantiateLshKernels(memory);
   const gather = kind === "u8" ? kernels.l1U8Gather : kernels.l1I16Gather;
   const gatherNearest = kind === "u8" ? kernels.l1U8GatherNearest : undefined;
   // Views cached (each read of a shared memory's `buffer` creates a new object); the probe lists move to
@@ -888,12 +887,8 @@ export function attachLshIndex(image: LshIndexImage, slot: number): LshIndex {
     const maxBucketLimit = Math.min(maxBucket, 0xffffffff);
     const probeLimit = L + probes * L;
     const t0 = performance.now();
-    const indices = new Int32Array(nq * neighbours).fill(-1);
-    const distances = new Uint32Array(nq * neighbours);
-    const candidates = new Uint32Array(nq);
-    const checked = new Uint32Array(nq);
-    const rowsRead = new Uint32Array(nq);
-    const probed = new Uint32Array(nq);
+    const found = emptyLshResult(nq, neighbours);
+    const { indices, distances, candidates, checked, rowsRead, probed } = found;
     let noCandidate = 0;
     let widened = 0;
     const batch = Math.max(8, Math.min(64, L));
@@ -1067,21 +1062,48 @@ export function attachLshIndex(image: LshIndexImage, slot: number): LshIndex {
         indices[base + p] = i;
       }
     }
-    return {
-      neighbours,
-      indices,
-      distances,
-      candidates,
-      checked,
-      rowsRead,
-      probed,
-      widened,
-      noCandidate,
-      ms: performance.now() - t0,
-    };
+    found.widened = widened;
+    found.noCandidate = noCandidate;
+    found.ms = performance.now() - t0;
+    return found;
   }
 
   return { ...meta, search };
+}
+
+/**
+ * A search result for `queries` queries of `neighbours` neighbours each, to fill: no neighbour (index
+ * -1) and zero counts.
+ */
+export function emptyLshResult(queries: number, neighbours: number): LshSearchResult {
+  return {
+    neighbours,
+    indices: new Int32Array(queries * neighbours).fill(-1),
+    distances: new Uint32Array(queries * neighbours),
+    candidates: new Uint32Array(queries),
+    checked: new Uint32Array(queries),
+    rowsRead: new Uint32Array(queries),
+    probed: new Uint32Array(queries),
+    widened: 0,
+    noCandidate: 0,
+    ms: 0,
+  };
+}
+
+/**
+ * Copies `part`, the result of a search of queries `first`, `first + 1`, …, into `into` at those
+ * queries and adds its query counts (`widened`, `noCandidate`; not its time).
+ */
+export function mergeLshResult(into: LshSearchResult, part: LshSearchResult, first: number): void {
+  const neighbours = into.neighbours;
+  into.indices.set(part.indices, first * neighbours);
+  into.distances.set(part.distances, first * neighbours);
+  into.candidates.set(part.candidates, first);
+  into.checked.set(part.checked, first);
+  into.rowsRead.set(part.rowsRead, first);
+  into.probed.set(part.probed, first);
+  into.widened += part.widened;
+  into.noCandidate += part.noCandidate;
 }
 
 /** Candidates with the smallest coarsest-level bounds, read in full before the others are filtered. */

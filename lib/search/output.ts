@@ -37,6 +37,19 @@ export interface QueryReport {
   exactDistances: number[];
 }
 
+/** A report of query `query` with empty neighbour lists, to fill. */
+export function emptyQueryReport(query: number): QueryReport {
+  return {
+    query,
+    reduced: [],
+    reducedDistances: [],
+    lsh: [],
+    lshDistances: [],
+    exact: [],
+    exactDistances: [],
+  };
+}
+
 /** The summary lines, by key (values as written: numbers, or strings such as "n/a"). */
 export type SearchSummary = Record<string, number | string>;
 
@@ -101,15 +114,7 @@ export function parseSearchOutput(text: string, name = "search output"): SearchO
     if (line === "") continue;
     if (line.startsWith("Query: ")) {
       const query = parseInteger(line.slice(7), lineNumber, name, false)!;
-      current = {
-        query,
-        reduced: [],
-        reducedDistances: [],
-        lsh: [],
-        lshDistances: [],
-        exact: [],
-        exactDistances: [],
-      };
+      current = emptyQueryReport(query);
       queries.push(current);
       continue;
     }

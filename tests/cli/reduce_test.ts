@@ -7,6 +7,7 @@ import { Autoencoder } from "../../lib/nn/autoencoder.ts";
 import { backend, digits } from "../nn/_fixtures.ts";
 import { silently, treeDigest } from "./_helpers.ts";
 import { fileURLToPath } from "node:url";
+import { pathExists } from "../../lib/io/exists.ts";
 
 async function setup(dir: string) {
   await backend();
@@ -257,17 +258,8 @@ Deno.test("reduce: corrupt weights are one line naming the file, before the back
       stderr,
       /^reduce: error: .*best\/weights\.bin: corrupt weights \(SHA-256 [0-9a-f]+\.\.\., metadata\.json records [0-9a-f]+\.\.\.\)\n$/,
     );
-    assert.ok(!(await exists(files.od)) && !(await exists(files.oq)));
+    assert.ok(!(await pathExists(files.od)) && !(await pathExists(files.oq)));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

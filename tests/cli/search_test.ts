@@ -5,8 +5,9 @@ import { runTool } from "../../lib/cli/_run.ts";
 import { searchTool } from "../../lib/cli/search.ts";
 import { parseSearchOutput } from "../../lib/search/output.ts";
 import { randomProjectionLatent } from "../../lib/data/stand_in.ts";
-import { l1DistanceBlockReference } from "../../lib/kernels/l1.ts";
+import { l1DistanceBlockReference } from "../../lib/simd/l1.ts";
 import { createRandom } from "../../lib/util/random.ts";
+import { pathExists } from "../../lib/io/exists.ts";
 
 const N_DATA = 150;
 const N_QUERIES = 12;
@@ -80,15 +81,6 @@ function args(p: Record<string, string>, overrides: Record<string, string | null
   };
   const merged = { ...base, ...overrides };
   return Object.entries(merged).flatMap(([flag, value]) => (value === null ? [] : [flag, value]));
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 Deno.test("search CLI: output parses back and matches brute force (N = 1 and N = 3)", async () => {
@@ -174,7 +166,7 @@ Deno.test("search CLI: every bad input exits 2 with no output file", async () =>
     for (const [name, overrides] of cases) {
       const out = overrides["-o"] ?? p.out;
       assert.equal(await runTool(searchTool, args(p, overrides)), 2, name);
-      assert.equal(await exists(out), false, `${name}: output left behind`);
+      assert.equal(await pathExists(out), false, `${name}: output left behind`);
       const leftovers = [...Deno.readDirSync(p.folder)].filter((e) => e.name.endsWith(".tmp"));
       assert.deepEqual(leftovers, [], name);
     }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { buildExactIndex } from "../../lib/search/exact.ts";
-import { l1DistanceBlockReference } from "../../lib/kernels/l1.ts";
+import { l1DistanceBlockReference } from "../../lib/simd/l1.ts";
 import { createRandom } from "../../lib/util/random.ts";
 
 function bruteForce(queries: Uint8Array | Int16Array, data: Uint8Array | Int16Array, dim: number, k: number) {

@@ -6,7 +6,7 @@ import {
   defaultMaxBucket,
   type LshSearchResult,
 } from "../../lib/search/lsh.ts";
-import { l1DistanceBlockReference } from "../../lib/kernels/l1.ts";
+import { l1DistanceBlockReference } from "../../lib/simd/l1.ts";
 import { createRandom } from "../../lib/util/random.ts";
 import { readImages } from "../../lib/data/idx.ts";
 import { resolveDataset } from "../../lib/data/datasets.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writeImages } from "../../lib/data/idx.ts";
-import { l1DistanceBlockReference } from "../../lib/kernels/l1.ts";
+import { l1DistanceBlockReference } from "../../lib/simd/l1.ts";
 import { knnPeersAvailable, runKnnPeers } from "../../lib/search/peers.ts";
 import { createRandom } from "../../lib/util/random.ts";
 

@@ -4,7 +4,7 @@ import {
   l1DistanceBlock,
   l1DistanceBlockReference,
   type L1Vectors,
-} from "../../lib/kernels/mod.ts";
+} from "../../lib/simd/mod.ts";
 import { createRandom } from "../../lib/util/random.ts";
 
 function randomU8(count: number, seed: number, max = 256): Uint8Array {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { KernelClient } from "../../lib/notebook/kernel.ts";
+import { KernelClient } from "../../lib/notebook/jupyter_kernel.ts";
 
 Deno.test({
   name: "a kernel that exits while starting is reported at once, not after the start timeout",

@@ -11,18 +11,16 @@ import {
   align16,
   createSharedMemory,
   ensureMemory,
-  instantiateKernels,
-  kernelModule,
   kindOf,
-  type L1Kernels,
   type L1Vectors,
   MEMORY_BASE,
   rowCount,
   rowStride,
   writeRows,
-} from "./_wasm.ts";
+} from "./memory.ts";
+import { instantiateL1Kernels, type L1Kernels, l1Module } from "./_l1_kernels.ts";
 
-export type { L1Vectors } from "./_wasm.ts";
+export type { L1Vectors } from "./memory.ts";
 
 /**
  * Fills `out[q * n + j]` with the L1 distance between query `q` and data vector `j`, where
@@ -62,7 +60,7 @@ let local: LocalKernels | undefined;
 function localKernels(): LocalKernels {
   if (local === undefined) {
     const memory = createSharedMemory(MEMORY_BASE + (1 << 20));
-    local = { memory, kernels: instantiateKernels(kernelModule(), memory) };
+    local = { memory, kernels: instantiateL1Kernels(l1Module(), memory) };
   }
   return local;
 }

@@ -15,8 +15,6 @@ import {
   align16,
   createSharedMemory,
   ensureMemory,
-  instantiateKernels,
-  kernelModule,
   kindOf,
   type L1Kind,
   type L1Vectors,
@@ -24,13 +22,15 @@ import {
   rowCount,
   rowStride,
   writeRows,
-} from "./_wasm.ts";
-import type { KnnRequest, WorkerReply, WorkerRequestBody } from "./_protocol.ts";
+} from "./memory.ts";
+import { instantiateL1Kernels, l1Module } from "./_l1_kernels.ts";
+import { createWorkerPool, defaultWorkerCount } from "../util/worker_pool.ts";
+import type { KnnRequest, L1Protocol, WorkRequest } from "./_protocol.ts";
 import { mergeTopK } from "./_topk.ts";
 
 /** Options for {@linkcode createL1Engine}. */
 export interface L1EngineOptions {
-  /** Number of Workers (default: `navigator.hardwareConcurrency`, at least 1). */
+  /** Number of Workers (default: `defaultWorkerCount()`, all cores). */
   workers?: number;
 }
 
@@ -72,43 +72,6 @@ const SCRATCH_BYTES = 256 << 10;
 /** Largest query batch placed in memory at once. */
 const MAX_BATCH_BYTES = 64 << 20;
 
-interface PendingCall {
-  resolve(): void;
-  reject(error: Error): void;
-}
-
-class WorkerHandle {
-  readonly worker: Worker;
-  #nextId = 1;
-  #pending = new Map<number, PendingCall>();
-
-  constructor() {
-    this.worker = new Worker(new URL("./_l1_worker.ts", import.meta.url).href, { type: "module" });
-    this.worker.onmessage = (event: MessageEvent<WorkerReply>) => {
-      const reply = event.data;
-      const pending = this.#pending.get(reply.id);
-      if (!pending) return;
-      this.#pending.delete(reply.id);
-      if (reply.ok) pending.resolve();
-      else pending.reject(new Error(`L1 worker failed: ${reply.error}`));
-    };
-    this.worker.onerror = (event: ErrorEvent) => {
-      event.preventDefault();
-      const error = new Error(`L1 worker crashed: ${event.message}`);
-      for (const pending of this.#pending.values()) pending.reject(error);
-      this.#pending.clear();
-    };
-  }
-
-  call(request: WorkerRequestBody): Promise<void> {
-    const id = this.#nextId++;
-    return new Promise<void>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...request, id });
-    });
-  }
-}
-
 /**
  * Creates an {@linkcode L1Engine} over `data` (`count × dim` values, `Uint8Array` pixels or
  * `Int16Array` latent values). The data is copied once into shared wasm memory; call `close()` when done.
@@ -121,23 +84,25 @@ export async function createL1Engine(
   const kind = kindOf(data);
   const count = rowCount(data, dim, "data");
   if (count === 0) throw new RangeError("createL1Engine: empty data set");
-  const workerCount = Math.max(1, Math.floor(options.workers ?? navigator.hardwareConcurrency ?? 1));
+  const workerCount = Math.max(1, Math.floor(options.workers ?? defaultWorkerCount()));
   const stride = rowStride(kind, dim);
   const dataPtr = MEMORY_BASE;
   const dataSumPtr = align16(dataPtr + count * stride);
   const dataEnd = align16(dataSumPtr + count * 4);
   const memory = createSharedMemory(dataEnd + (1 << 20));
   writeRows(memory, dataPtr, data, dim, { first: 0, count });
-  const module = kernelModule();
-  const local = instantiateKernels(module, memory);
+  const module = l1Module();
+  const local = instantiateL1Kernels(module, memory);
   const rowSums = kind === "u8" ? local.rowSumsU8 : local.rowSumsI16;
   rowSums(dataPtr, count, stride, dataSumPtr);
-  const handles: WorkerHandle[] = [];
+  const pool = createWorkerPool<L1Protocol>(new URL("./_l1_worker.ts", import.meta.url), {
+    workers: workerCount,
+    name: "L1",
+  });
   try {
-    for (let w = 0; w < workerCount; w++) handles.push(new WorkerHandle());
-    await Promise.all(handles.map((h) => h.call({ type: "init", module, memory })));
+    await pool.callAll("init", { module, memory });
   } catch (error) {
-    for (const h of handles) h.worker.terminate();
+    pool.close();
     throw error;
   }
 
@@ -156,6 +121,14 @@ export async function createL1Engine(
     const result = queue.then(task);
     queue = result.catch(() => {});
     return result;
+  }
+
+  /** The fields of every work request: a batch of queries in memory against the data rows `range`. */
+  function work(
+    batch: { queryPtr: number; querySumPtr: number; queryCount: number },
+    range: [number, number],
+  ): WorkRequest {
+    return { kind, ...batch, dataPtr, dataSumPtr, first: range[0], end: range[1], stride };
   }
 
   function checkQueries(queries: L1Vectors): number {
@@ -185,22 +158,12 @@ export async function createL1Engine(
       const n = Math.min(batch, queryCount - q0);
       writeRows(memory, queryPtr, queries, dim, { first: q0, count: n });
       rowSums(queryPtr, n, stride, querySumPtr);
-      await Promise.all(ranges.map(([first, end], w) =>
-        handles[w].call({
-          type: "distances",
-          kind,
-          queryPtr,
-          queryCount: n,
-          querySumPtr,
-          dataPtr,
-          dataSumPtr,
-          first,
-          end,
-          stride,
-          outPtr,
-          outStride: count,
-        })
-      ));
+      const placed = { queryPtr, querySumPtr, queryCount: n };
+      await Promise.all(
+        ranges.map((range, w) =>
+          pool.call(w, "distances", { ...work(placed, range), outPtr, outStride: count })
+        ),
+      );
       result.set(new Uint32Array(memory.buffer, outPtr, n * count), q0 * count);
     }
     return result;
@@ -236,25 +199,17 @@ export async function createL1Engine(
       const n = Math.min(batch, queryCount - q0);
       writeRows(memory, queryPtr, queries, dim, { first: q0, count: n });
       rowSums(queryPtr, n, stride, querySumPtr);
-      await Promise.all(ranges.map(([first, end], w) => {
-        const request: Omit<KnnRequest, "id"> = {
-          type: "knn",
-          kind,
-          queryPtr,
-          queryCount: n,
-          querySumPtr,
-          dataPtr,
-          dataSumPtr,
-          first,
-          end,
-          stride,
+      const placed = { queryPtr, querySumPtr, queryCount: n };
+      await Promise.all(ranges.map((range, w) => {
+        const request: KnnRequest = {
+          ...work(placed, range),
           k,
           scratchPtr: scratchPtrs[w],
           scratchRows,
           blockQueries: BLOCK_QUERIES,
           resultPtr: resultPtrs[w],
         };
-        return handles[w].call(request);
+        return pool.call(w, "knn", request);
       }));
       const buffer = memory.buffer;
       const lists = resultPtrs.map((p) => ({
@@ -294,7 +249,7 @@ export async function createL1Engine(
     close() {
       if (closed) return;
       closed = true;
-      for (const h of handles) h.worker.terminate();
+      pool.close();
     },
   };
 }

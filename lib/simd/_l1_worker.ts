@@ -3,38 +3,48 @@
  * distance blocks or k-nearest-neighbour lists for a range of data rows.
  * @module
  */
-import { instantiateKernels, type L1Kernels } from "./_wasm.ts";
-import type { WorkerReply, WorkerRequest } from "./_protocol.ts";
+import { serveWorker } from "../util/worker_pool.ts";
+import { instantiateL1Kernels, type L1Kernels } from "./_l1_kernels.ts";
+import type { DistancesRequest, InitRequest, KnnRequest, L1Protocol } from "./_protocol.ts";
 import { scanTopK } from "./_topk.ts";
 
 let memory: WebAssembly.Memory | undefined;
 let kernels: L1Kernels | undefined;
 
-function handle(request: WorkerRequest): WorkerReply {
-  if (request.type === "init") {
-    memory = request.memory;
-    kernels = instantiateKernels(request.module, request.memory);
-    return { id: request.id, ok: true };
-  }
+function init(request: InitRequest): null {
+  memory = request.memory;
+  kernels = instantiateL1Kernels(request.module, request.memory);
+  return null;
+}
+
+function initialised(): { memory: WebAssembly.Memory; kernels: L1Kernels } {
   if (memory === undefined || kernels === undefined) throw new Error("L1 worker: not initialised");
+  return { memory, kernels };
+}
+
+function distances(request: DistancesRequest): null {
+  const { kernels } = initialised();
   const kernel = request.kind === "u8" ? kernels.l1U8 : kernels.l1I16;
-  if (request.type === "distances") {
-    const { queryPtr, queryCount, querySumPtr, dataPtr, dataSumPtr, first, end, stride, outPtr, outStride } =
-      request;
-    kernel(
-      queryPtr,
-      queryCount,
-      dataPtr + first * stride,
-      end - first,
-      stride,
-      outPtr + first * 4,
-      outStride,
-      querySumPtr,
-      dataSumPtr + first * 4,
-    );
-    return { id: request.id, ok: true };
-  }
-  // knn: query blocks x data chunks into the scratch area, then a top-k scan per query.
+  const { queryPtr, queryCount, querySumPtr, dataPtr, dataSumPtr, first, end, stride, outPtr, outStride } =
+    request;
+  kernel(
+    queryPtr,
+    queryCount,
+    dataPtr + first * stride,
+    end - first,
+    stride,
+    outPtr + first * 4,
+    outStride,
+    querySumPtr,
+    dataSumPtr + first * 4,
+  );
+  return null;
+}
+
+/** Query blocks × data chunks into the scratch area, then a top-k scan per query. */
+function knn(request: KnnRequest): null {
+  const { memory, kernels } = initialised();
+  const kernel = request.kind === "u8" ? kernels.l1U8 : kernels.l1I16;
   const { queryPtr, queryCount, querySumPtr, dataPtr, dataSumPtr, first, end, stride, k } = request;
   const { scratchPtr, scratchRows, resultPtr } = request;
   const blockQueries = request.blockQueries;
@@ -65,7 +75,7 @@ function handle(request: WorkerRequest): WorkerReply {
         bestIndex[q0 + q] = best[2 * q + 1];
       }
     }
-    return { id: request.id, ok: true };
+    return null;
   }
   for (let q0 = 0; q0 < queryCount; q0 += blockQueries) {
     const nq = Math.min(blockQueries, queryCount - q0);
@@ -92,25 +102,7 @@ function handle(request: WorkerRequest): WorkerReply {
       }
     }
   }
-  return { id: request.id, ok: true };
+  return null;
 }
 
-interface WorkerScope {
-  onmessage: ((event: MessageEvent<WorkerRequest>) => void) | null;
-  postMessage(message: WorkerReply): void;
-}
-const scope = self as unknown as WorkerScope;
-
-scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
-  let reply: WorkerReply;
-  try {
-    reply = handle(event.data);
-  } catch (error) {
-    reply = {
-      id: event.data.id,
-      ok: false,
-      error: error instanceof Error ? error.stack ?? error.message : String(error),
-    };
-  }
-  scope.postMessage(reply);
-};
+serveWorker<L1Protocol>({ init, distances, knn });

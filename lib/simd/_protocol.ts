@@ -1,15 +1,11 @@
 /**
- * Messages between the L1 engine and its Workers.
+ * The protocol between the L1 engine and its Workers (see `lib/util/worker_pool.ts`).
  * @module
  */
-import type { L1Kind } from "./_wasm.ts";
+import type { L1Kind } from "./memory.ts";
 
 /** Gives a Worker the module and the shared memory. */
 export interface InitRequest {
-  /** Request id. */
-  id: number;
-  /** Kind. */
-  type: "init";
   /** The compiled kernels. */
   module: WebAssembly.Module;
   /** The shared memory holding data, queries and results. */
@@ -17,9 +13,7 @@ export interface InitRequest {
 }
 
 /** Fields shared by work requests: queries against data rows [first, end). */
-interface WorkBase {
-  /** Request id. */
-  id: number;
+export interface WorkRequest {
   /** Element kind. */
   kind: L1Kind;
   /** Byte offset of the first query row. */
@@ -41,9 +35,7 @@ interface WorkBase {
 }
 
 /** Writes distances out[q * outStride + j] (u32) for j in [first, end). */
-export interface DistancesRequest extends WorkBase {
-  /** Kind. */
-  type: "distances";
+export interface DistancesRequest extends WorkRequest {
   /** Byte offset of out[0]. */
   outPtr: number;
   /** Row length of out, in values. */
@@ -51,9 +43,7 @@ export interface DistancesRequest extends WorkBase {
 }
 
 /** Writes the k best (dist, index) per query within [first, end) at resultPtr (dists, then indices). */
-export interface KnnRequest extends WorkBase {
-  /** Kind. */
-  type: "knn";
+export interface KnnRequest extends WorkRequest {
   /** Neighbours per query. */
   k: number;
   /** Scratch area for a distance tile. */
@@ -66,21 +56,9 @@ export interface KnnRequest extends WorkBase {
   resultPtr: number;
 }
 
-/** Any request. */
-export type WorkerRequest = InitRequest | DistancesRequest | KnnRequest;
-
-/** A request before the engine assigns its id. */
-export type WorkerRequestBody =
-  | Omit<InitRequest, "id">
-  | Omit<DistancesRequest, "id">
-  | Omit<KnnRequest, "id">;
-
-/** A Worker's answer. */
-export interface WorkerReply {
-  /** The request id. */
-  id: number;
-  /** Whether it succeeded. */
-  ok: boolean;
-  /** The error text when it failed. */
-  error?: string;
-}
+/** Request types of an L1 Worker; every reply is `null` (results are written to the shared memory). */
+export type L1Protocol = {
+  init: { request: InitRequest; reply: null };
+  distances: { request: DistancesRequest; reply: null };
+  knn: { request: KnnRequest; reply: null };
+};

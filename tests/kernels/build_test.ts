@@ -1,7 +1,0 @@
-import assert from "node:assert/strict";
-import { compileKernels, KERNEL_MODULE, renderKernelModule } from "../../lib/kernels/build.ts";
-
-Deno.test("the committed wasm module matches a fresh build of lib/kernels/asm/l1.ts", async () => {
-  const fresh = renderKernelModule(await compileKernels());
-  assert.equal(await Deno.readTextFile(KERNEL_MODULE), fresh);
-});
