@@ -12,6 +12,8 @@ import { wilsonInterval } from "../report/intervals.ts";
 import type { Autoencoder } from "./autoencoder.ts";
 import { checkInputShape, loadModel, type ModelMetadata, saveModel } from "./persistence.ts";
 import { runBatched } from "./autoencoder.ts";
+import { DEFAULT_SHARDS } from "./data_parallel.ts";
+import { SCHEDULE_NAMES, type ScheduleName } from "./schedule.ts";
 import { splitValidation, type TrainingData, trainModel, type TrainResult } from "./training.ts";
 
 /** Head and training settings of a {@linkcode Classifier}; every field has a documented default. */
@@ -45,6 +47,15 @@ export interface ClassifierConfig {
   augmentShift?: number;
   /** Seed of the head's initialisation, dropout, split and shuffles. Default 0. */
   seed?: number;
+  /**
+   * Learning-rate schedule of stage 2: `constant` (with `fineTuneDecay`) or `cosine` (warm-up, then
+   * cosine annealing to 1 % at the last epoch). Default `constant`.
+   */
+  fineTuneSchedule?: ScheduleName;
+  /** Warm-up epochs of the `cosine` schedule. Default 0.5. */
+  warmupEpochs?: number;
+  /** Shards per batch (the numbers depend on it, not on the workers; see `data_parallel.ts`). Default 4. */
+  shards?: number;
 }
 
 /** A {@linkcode ClassifierConfig} with defaults filled in. */
@@ -66,8 +77,11 @@ export function resolveClassifierConfig(config: ClassifierConfig = {}): Resolved
     validationSplit: config.validationSplit ?? 0.1,
     augmentShift: config.augmentShift ?? 2,
     seed: config.seed ?? 0,
+    fineTuneSchedule: config.fineTuneSchedule ?? "constant",
+    warmupEpochs: config.warmupEpochs ?? 0.5,
+    shards: config.shards ?? DEFAULT_SHARDS,
   };
-  for (const key of ["hiddenUnits", "batchSize", "patience"] as const) {
+  for (const key of ["hiddenUnits", "batchSize", "patience", "shards"] as const) {
     if (!Number.isInteger(c[key]) || c[key] < 1) {
       throw new InputError(`${key}: ${c[key]} must be an integer >= 1`);
     }
@@ -89,6 +103,14 @@ export function resolveClassifierConfig(config: ClassifierConfig = {}): Resolved
   }
   for (const key of ["headLearningRate", "fineTuneLearningRate"] as const) {
     if (!(c[key] > 0)) throw new InputError(`${key}: ${c[key]} must be > 0`);
+  }
+  if (!SCHEDULE_NAMES.includes(c.fineTuneSchedule)) {
+    throw new InputError(
+      `fineTuneSchedule: "${c.fineTuneSchedule}" is not one of ${SCHEDULE_NAMES.join(", ")}`,
+    );
+  }
+  if (!(c.warmupEpochs >= 0) || !Number.isFinite(c.warmupEpochs)) {
+    throw new InputError(`warmupEpochs: ${c.warmupEpochs} must be >= 0`);
   }
   return c;
 }
@@ -123,6 +145,8 @@ export interface ClassifierEvaluation {
 export interface ClassifierFitOptions {
   /** Progress line on stderr. Default: when stderr is a terminal. */
   progress?: boolean;
+  /** Workers computing the gradients (0: this thread; the numbers do not depend on it). Default: all cores. */
+  workers?: number;
 }
 
 /** An encoder + dense head classifier (see the module doc). */
@@ -211,6 +235,8 @@ export class Classifier {
       augmentShift: c.augmentShift,
       seed: c.seed,
       progress: options.progress,
+      shards: c.shards,
+      workers: options.workers,
     };
     const result: ClassifierTraining = { seconds: 0 };
     try {
@@ -232,6 +258,8 @@ export class Classifier {
         epochs: c.fineTuneEpochs,
         learningRate: c.fineTuneLearningRate,
         learningRateDecay: c.fineTuneDecay,
+        learningRateSchedule: c.fineTuneSchedule,
+        warmupEpochs: c.warmupEpochs,
         seed: c.seed + 1,
         label: "fine-tune",
       });

@@ -1,0 +1,215 @@
+/**
+ * The computations that the in-process trainer and the data-parallel Workers share, so that both run
+ * exactly the same operations in the same order (and so give the same float32 numbers): building a
+ * batch from pixels, the losses, one shard's loss and gradients, the fixed-order reduction of the
+ * shard gradients, and the inference-mode loss of one evaluation batch.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
+
+/** Images (and, for classifiers, labels) to train or evaluate on. */
+export interface TrainingData {
+  /** Number of images. */
+  count: number;
+  /** Image height. */
+  rows: number;
+  /** Image width. */
+  cols: number;
+  /** `count * rows * cols` pixels, 0..255, image after image. */
+  pixels: Uint8Array;
+  /** One label per image (classifiers). */
+  labels?: Uint8Array;
+}
+
+/** The loss to minimise. */
+export type LossName = "mse" | "crossentropy";
+
+/** Images per batch of {@linkcode evaluationBatch} (results do not depend on it, timings do). */
+export const EVALUATION_BATCH = 256;
+
+/**
+ * Builds a float32 batch tensor `[n, rows, cols, 1]` from the images at `indices` (pixels / 255).
+ * With `shifts` (two integers per image: rows down, columns right), each image is translated and the
+ * uncovered border filled with 0 (data augmentation).
+ */
+export function batchTensor(data: TrainingData, indices: ArrayLike<number>, shifts?: Int8Array): tf.Tensor4D {
+  const { rows, cols } = data;
+  const size = rows * cols;
+  const values = new Float32Array(indices.length * size);
+  for (let b = 0; b < indices.length; b++) {
+    const offset = indices[b] * size;
+    const target = b * size;
+    if (!shifts || (shifts[2 * b] === 0 && shifts[2 * b + 1] === 0)) {
+      for (let j = 0; j < size; j++) values[target + j] = data.pixels[offset + j] / 255;
+      continue;
+    }
+    const dy = shifts[2 * b];
+    const dx = shifts[2 * b + 1];
+    for (let r = Math.max(0, dy); r < Math.min(rows, rows + dy); r++) {
+      const source = offset + (r - dy) * cols;
+      const destination = target + r * cols;
+      for (let c = Math.max(0, dx); c < Math.min(cols, cols + dx); c++) {
+        values[destination + c] = data.pixels[source + c - dx] / 255;
+      }
+    }
+  }
+  return tf.tensor4d(values, [indices.length, rows, cols, 1]);
+}
+
+/** One-hot float32 labels `[n, numClasses]` of the images at `indices`. */
+export function labelTensor(data: TrainingData, indices: ArrayLike<number>, numClasses: number): tf.Tensor2D {
+  const labels = new Int32Array(indices.length);
+  for (let b = 0; b < indices.length; b++) labels[b] = data.labels![indices[b]];
+  return tf.tidy(() =>
+    tf.cast(tf.oneHot(tf.tensor1d(labels, "int32"), numClasses), "float32") as tf.Tensor2D
+  );
+}
+
+/** Mean loss of a batch: MSE against the input, or categorical cross-entropy of softmax outputs. */
+export function lossOf(kind: LossName, target: tf.Tensor, prediction: tf.Tensor): tf.Scalar {
+  if (kind === "mse") return tf.mean(tf.squaredDifference(prediction, target));
+  const clipped = tf.clipByValue(prediction, 1e-7, 1 - 1e-7);
+  return tf.neg(tf.mean(tf.sum(tf.mul(target, tf.log(clipped)), -1)));
+}
+
+/** Number of rows whose largest prediction is the target's class. */
+export function correctCount(target: tf.Tensor, prediction: tf.Tensor): tf.Scalar {
+  return tf.sum(tf.cast(tf.equal(tf.argMax(prediction, -1), tf.argMax(target, -1)), "float32"));
+}
+
+/** What a loss is computed against. */
+export interface LossSpec {
+  /** The loss. */
+  loss: LossName;
+  /** Number of classes (crossentropy). */
+  numClasses: number;
+}
+
+/** Loss (mean over the shard) and number of correct predictions (crossentropy; else 0) of a shard. */
+export interface ShardResult {
+  /** Mean loss over the shard's images, before the update. */
+  loss: number;
+  /** Correct predictions in the shard (crossentropy only; 0 for mse). */
+  correct: number;
+}
+
+/** The Dropout layers of `model`, nested models included. */
+export function dropoutLayers(model: tfl.LayersModel): tfl.layers.Layer[] {
+  const found: tfl.layers.Layer[] = [];
+  const visit = (layers: tfl.layers.Layer[]) => {
+    for (const layer of layers) {
+      if (layer.getClassName() === "Dropout") found.push(layer);
+      const inner = (layer as unknown as { layers?: tfl.layers.Layer[] }).layers;
+      if (Array.isArray(inner)) visit(inner);
+    }
+  };
+  visit(model.layers);
+  return found;
+}
+
+/**
+ * The dropout seed of shard `shard` of a step whose seed is `stepSeed` (tfjs's Dropout draws the
+ * same mask for the same seed and shape, so every shard of every step gets its own seed).
+ */
+export function shardDropoutSeed(stepSeed: number, shard: number): number {
+  let h = Math.imul((stepSeed >>> 0) ^ 0x85ebca6b, 0x9e3779b1) ^ Math.imul(shard + 1, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+  return ((h ^ (h >>> 16)) >>> 0) % 2147483647 + 1;
+}
+
+/**
+ * Loss and gradients of one shard (the images at `indices`, translated by `shifts` when given) in
+ * training mode. The gradients of `variables` are written back to back into `out` (variable order).
+ */
+export function shardGradients(
+  model: tfl.LayersModel,
+  variables: tf.Variable[],
+  shard: {
+    data: TrainingData;
+    indices: ArrayLike<number>;
+    shifts?: Int8Array;
+    dropoutSeed: number;
+    spec: LossSpec;
+    dropout: tfl.layers.Layer[];
+  },
+  out: Float32Array,
+): ShardResult {
+  const { data, indices, spec } = shard;
+  for (const layer of shard.dropout) (layer as unknown as { seed: number }).seed = shard.dropoutSeed;
+  const x = batchTensor(data, indices, shard.shifts);
+  const target = spec.loss === "mse" ? x : labelTensor(data, indices, spec.numClasses);
+  let right: tf.Scalar | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    const prediction = model.apply(x, { training: true }) as tf.Tensor;
+    if (spec.loss === "crossentropy") right = tf.keep(correctCount(target, prediction));
+    return lossOf(spec.loss, target, prediction);
+  }, variables);
+  let offset = 0;
+  for (const variable of variables) {
+    out.set(grads[variable.name].dataSync() as Float32Array, offset);
+    offset += variable.size;
+  }
+  const result = { loss: value.dataSync()[0], correct: right ? right.dataSync()[0] : 0 };
+  tf.dispose([value, ...Object.values(grads), x]);
+  if (target !== x) target.dispose();
+  right?.dispose();
+  return result;
+}
+
+/**
+ * Adds shard `k`'s gradient `g`, weighted by `weight` (its share of the batch), into `out`; the first
+ * shard (`first`) overwrites `out`. Float64 arithmetic, float32 storage.
+ */
+export function accumulateShard(out: Float32Array, g: Float32Array, weight: number, first: boolean): void {
+  const n = out.length;
+  if (first) {
+    for (let i = 0; i < n; i++) out[i] = weight * g[i];
+  } else {
+    for (let i = 0; i < n; i++) out[i] += weight * g[i];
+  }
+}
+
+/**
+ * The batch gradient from its shards' gradients: `out = Σ_k weights[k] · shards[k]`, accumulated in
+ * shard order with {@linkcode accumulateShard}, so the same on every machine and for any worker count.
+ */
+export function reduceShards(shards: Float32Array[], weights: number[], out: Float32Array): void {
+  shards.forEach((g, k) => accumulateShard(out, g, weights[k], k === 0));
+}
+
+/** Loss (mean over the batch) and correct predictions of evaluation batch `[start, start + n)`, inference mode. */
+export function evaluationBatch(
+  model: tfl.LayersModel,
+  data: TrainingData,
+  range: { start: number; count: number },
+  spec: LossSpec,
+): ShardResult {
+  const indices = new Int32Array(range.count);
+  for (let i = 0; i < range.count; i++) indices[i] = range.start + i;
+  const [loss, right] = tf.tidy(() => {
+    const x = batchTensor(data, indices);
+    const target = spec.loss === "mse" ? x : labelTensor(data, indices, spec.numClasses);
+    const prediction = model.apply(x, { training: false }) as tf.Tensor;
+    return [
+      lossOf(spec.loss, target, prediction),
+      spec.loss === "mse" ? tf.scalar(0) : correctCount(target, prediction),
+    ];
+  });
+  const result = { loss: loss.dataSync()[0], correct: right.dataSync()[0] };
+  tf.dispose([loss, right]);
+  return result;
+}
+
+/** Splits `n` samples into `parts` contiguous shards as equal as possible: [start, end) pairs, empty ones left out. */
+export function shardBounds(n: number, parts: number): Array<[number, number]> {
+  const bounds: Array<[number, number]> = [];
+  let start = 0;
+  for (let k = 0; k < parts; k++) {
+    const end = start + Math.floor(n / parts) + (k < n % parts ? 1 : 0);
+    if (end > start) bounds.push([start, end]);
+    start = end;
+  }
+  return bounds;
+}
