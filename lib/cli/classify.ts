@@ -148,6 +148,29 @@ export const classifyTool: CliTool = {
     },
     { key: "seed", names: ["--seed"], type: "integer", min: 0, default: 0, description: "Seed" },
     {
+      key: "schedule",
+      names: ["--schedule"],
+      type: "string",
+      choices: ["constant", "cosine"],
+      default: "constant",
+      description: "Fine-tuning learning-rate schedule (cosine: warm-up, then annealing; --decay is for constant)",
+    },
+    {
+      key: "shards",
+      names: ["--shards"],
+      type: "integer",
+      min: 1,
+      default: 4,
+      description: "Shards per batch (results depend on it, not on --workers)",
+    },
+    {
+      key: "workers",
+      names: ["--workers"],
+      type: "integer",
+      min: 0,
+      description: "Workers training in parallel (0: main thread; default: all cores)",
+    },
+    {
       key: "save",
       names: ["--save"],
       type: "string",
@@ -203,6 +226,8 @@ export const classifyTool: CliTool = {
       patience: flags.patience as number,
       augmentShift: flags.augmentShift as number,
       fineTuneDecay: flags.decay as number,
+      fineTuneSchedule: flags.schedule as "constant" | "cosine",
+      shards: flags.shards as number,
       seed: flags.seed as number,
     });
     console.log(
@@ -210,7 +235,7 @@ export const classifyTool: CliTool = {
         `${trainImages.count} training images (10% held out for validation), backend ${backend.name}`,
     );
     const train = { ...trainImages, labels: trainLabels };
-    const training = await classifier.fit(train);
+    const training = await classifier.fit(train, { workers: flags.workers as number | undefined });
     for (
       const [name, stage] of [["head (encoder frozen)", training.head], [
         "fine-tune (all)",

@@ -127,6 +127,27 @@ export const trainTool: CliTool = {
     },
     { key: "seed", names: ["--seed"], type: "integer", min: 0, description: "Seed" },
     {
+      key: "schedule",
+      names: ["--schedule"],
+      type: "string",
+      choices: ["constant", "cosine"],
+      description: "Learning-rate schedule",
+    },
+    {
+      key: "shards",
+      names: ["--shards"],
+      type: "integer",
+      min: 1,
+      description: "Shards per batch (results depend on it, not on --workers; default 4)",
+    },
+    {
+      key: "workers",
+      names: ["--workers"],
+      type: "integer",
+      min: 0,
+      description: "Workers training in parallel (0: main thread; default: all cores)",
+    },
+    {
       key: "force",
       names: ["--force"],
       type: "boolean",
@@ -148,6 +169,8 @@ export const trainTool: CliTool = {
       batchSize: flags.batchSize as number | undefined,
       learningRate: flags.learningRate as number | undefined,
       seed: flags.seed as number | undefined,
+      schedule: flags.schedule as AutoencoderConfig["schedule"],
+      shards: flags.shards as number | undefined,
     };
     for (const [key, value] of Object.entries(overrides)) {
       if (value !== undefined) (architecture as Record<string, unknown>)[key] = value;
@@ -155,6 +178,7 @@ export const trainTool: CliTool = {
     if (flags.sweep) {
       const sweep = await runSweep(data, {
         configs: defaultSweepGrid(flags.epochs as number),
+        workers: flags.workers as number | undefined,
         onRow: (row, i) =>
           console.log(
             `sweep ${
@@ -182,6 +206,7 @@ export const trainTool: CliTool = {
       modelsDir: flags.models as string,
       datasetName: files.name,
       force: flags.force as boolean | undefined,
+      workers: flags.workers as number | undefined,
       onModel: (e) =>
         console.log(
           `train: latent ${e.latentDim}: ${e.dir} ${e.reused ? "(reused, unchanged)" : "(trained)"} val MSE ${

@@ -100,6 +100,8 @@ export interface SweepOptions {
   onRow?: (row: SweepRow, index: number) => void;
   /** Largest accepted relative gap. Default {@linkcode MAX_RELATIVE_GAP}. */
   maxRelativeGap?: number;
+  /** Workers computing the gradients (0: this thread; results do not depend on it). Default: all cores. */
+  workers?: number;
 }
 
 /** Describes the training result of `config` as a sweep row. */
@@ -178,6 +180,7 @@ export async function runSweep(data: TrainingData, options: SweepOptions): Promi
       const result = await ae.fit(data, {
         progress: options.progress,
         label: `sweep ${index + 1}/${options.configs.length}`,
+        workers: options.workers,
       });
       const row = sweepRow(ae, result);
       rows.push(row);
@@ -244,6 +247,8 @@ export interface LatentModelsOptions {
   force?: boolean;
   /** Called when each model is ready (trained or reused). */
   onModel?: (entry: LatentModelEntry) => void;
+  /** Workers computing the gradients (0: this thread; results do not depend on it). Default: all cores. */
+  workers?: number;
 }
 
 /** One model of {@linkcode trainLatentModels}. */
@@ -302,7 +307,11 @@ export async function trainLatentModels(
     }
     const ae = Autoencoder.create(config, [data.rows, data.cols]);
     try {
-      const result = await ae.fit(data, { progress: options.progress, label: `latent ${latentDim}` });
+      const result = await ae.fit(data, {
+        progress: options.progress,
+        label: `latent ${latentDim}`,
+        workers: options.workers,
+      });
       if (result.interrupted) {
         throw new Error(`training of latent dim ${latentDim} was interrupted; nothing saved for it`);
       }
