@@ -160,7 +160,7 @@ export const classifyTool: CliTool = {
       names: ["--shards"],
       type: "integer",
       min: 1,
-      default: 4,
+      default: 2,
       description: "Shards per batch (results depend on it, not on --workers)",
     },
     {

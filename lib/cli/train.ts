@@ -138,7 +138,7 @@ export const trainTool: CliTool = {
       names: ["--shards"],
       type: "integer",
       min: 1,
-      description: "Shards per batch (results depend on it, not on --workers; default 4)",
+      description: "Shards per batch (results depend on it, not on --workers; default 2)",
     },
     {
       key: "workers",

@@ -69,7 +69,7 @@ export interface AutoencoderConfig {
   warmupEpochs?: number;
   /**
    * Shards per batch (the numbers depend on it, not on the number of workers; see
-   * `data_parallel.ts`). Default `DEFAULT_SHARDS` (4).
+   * `data_parallel.ts`). Default `DEFAULT_SHARDS` (2).
    */
   shards?: number;
 }

@@ -54,7 +54,7 @@ export interface ClassifierConfig {
   fineTuneSchedule?: ScheduleName;
   /** Warm-up epochs of the `cosine` schedule. Default 0.5. */
   warmupEpochs?: number;
-  /** Shards per batch (the numbers depend on it, not on the workers; see `data_parallel.ts`). Default 4. */
+  /** Shards per batch (the numbers depend on it, not on the workers; see `data_parallel.ts`). Default 2. */
   shards?: number;
 }
 

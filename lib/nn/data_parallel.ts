@@ -51,10 +51,13 @@ export { shardBounds };
 
 /**
  * The number of shards a batch is split into by default. Results depend on it (and not on the
- * worker count), so it is fixed rather than taken from the machine: 4 keeps up to 4 cores busy, and
- * on 2 cores each worker computes 2 shards one after the other.
+ * worker count), so it is fixed rather than taken from the machine. Every shard costs a fixed
+ * overhead (kernel launches, gradient read-back and summation): per CPU-second, 2 shards of a batch
+ * of 64 or 128 ran 3-6 % slower than 1 shard, 4 shards 14-19 % slower (2L 16-32 k5 autoencoder,
+ * latent 10 and 200), so the default fits the 2-core machines this project targets; more cores
+ * need `shards` ≥ cores (the numbers then change by float rounding).
  */
-export const DEFAULT_SHARDS = 4;
+export const DEFAULT_SHARDS = 2;
 
 /** Most workers {@linkcode defaultWorkerCount} proposes. */
 export const MAX_WORKERS = 16;

@@ -56,7 +56,7 @@ export interface TrainOptions {
   finalLearningRateFactor?: number;
   /**
    * Shards per batch: the batch's gradient is the shard gradients summed in shard order. Results depend
-   * on it (not on `workers`). Default `DEFAULT_SHARDS` (4).
+   * on it (not on `workers`). Default `DEFAULT_SHARDS` (2).
    */
   shards?: number;
   /**
