@@ -259,3 +259,222 @@ export function adam(
     store<f32>(out + at, step * negLr + load<f32>(w + at));
   }
 }
+
+// Filter gradient of conv2d, computed directly (no im2col): dw[ky, kx, c, o] = Σ over (b, i, j) of
+// x[b, i*sh - top + ky, j*sw - left + kx, c] · dy[b, i, j, o], taps outside the input skipped; dw is
+// zeroed first. For each output row (b, i) the dy row stays in L1 while every tap sweeps it; the
+// partial sums of a tap over one row of j are kept in registers (2 input channels × 16 output
+// channels = 8 accumulators, or 1 × 16 when ci is 1) and added to dw once per row.
+export function convFilterGrad(
+  x: usize, dy: usize, dw: usize,
+  n: i32, h: i32, w: i32, ci: i32, oh: i32, ow: i32, co: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, top: i32, left: i32,
+): void {
+  memory.fill(dw, 0, <usize>(kh * kw * ci * co) << 2);
+  const co16 = co & ~15;
+  const co4 = co & ~3;
+  const ci2 = ci & ~1;
+  const xStep = <usize>(sw * ci) << 2; // bytes between the x pixels of consecutive j
+  const dyStep = <usize>co << 2;
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < oh; i++) {
+      const dyRow = dy + (<usize>((b * oh + i) * ow * co) << 2);
+      for (let ky = 0; ky < kh; ky++) {
+        const y = i * sh - top + ky;
+        if (y < 0 || y >= h) continue;
+        const xRow = x + (<usize>((b * h + y) * w * ci) << 2);
+        for (let kx = 0; kx < kw; kx++) {
+          // Valid j: 0 <= j*sw - left + kx < w.
+          let j0 = 0;
+          if (left - kx > 0) j0 = (left - kx + sw - 1) / sw;
+          let j1 = (w - 1 + left - kx) / sw;
+          if (w - 1 + left - kx < 0) j1 = -1;
+          if (j1 > ow - 1) j1 = ow - 1;
+          if (j0 > j1) continue;
+          const count = j1 - j0 + 1;
+          const tap = dw + (<usize>((ky * kw + kx) * ci * co) << 2);
+          const xStart = xRow + (<usize>((j0 * sw - left + kx) * ci) << 2);
+          const dyStart = dyRow + (<usize>(j0 * co) << 2);
+          let c = 0;
+          for (; c < ci2; c += 2) {
+            const outA = tap + (<usize>(c * co) << 2);
+            const outB = outA + dyStep;
+            let o = 0;
+            for (; o < co16; o += 16) {
+              let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+              let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+              let xp = xStart + (<usize>c << 2);
+              let dp = dyStart + (<usize>o << 2);
+              for (let t = 0; t < count; t++, xp += xStep, dp += dyStep) {
+                const xa = v128.load32_splat(xp);
+                const xb = v128.load32_splat(xp + 4);
+                const d0 = v128.load(dp);
+                const d1 = v128.load(dp + 16);
+                const d2 = v128.load(dp + 32);
+                const d3 = v128.load(dp + 48);
+                a0 = f32x4.add(a0, f32x4.mul(xa, d0));
+                a1 = f32x4.add(a1, f32x4.mul(xa, d1));
+                a2 = f32x4.add(a2, f32x4.mul(xa, d2));
+                a3 = f32x4.add(a3, f32x4.mul(xa, d3));
+                b0 = f32x4.add(b0, f32x4.mul(xb, d0));
+                b1 = f32x4.add(b1, f32x4.mul(xb, d1));
+                b2 = f32x4.add(b2, f32x4.mul(xb, d2));
+                b3 = f32x4.add(b3, f32x4.mul(xb, d3));
+              }
+              const pa = outA + (<usize>o << 2);
+              const pb = outB + (<usize>o << 2);
+              v128.store(pa, f32x4.add(v128.load(pa), a0));
+              v128.store(pa + 16, f32x4.add(v128.load(pa + 16), a1));
+              v128.store(pa + 32, f32x4.add(v128.load(pa + 32), a2));
+              v128.store(pa + 48, f32x4.add(v128.load(pa + 48), a3));
+              v128.store(pb, f32x4.add(v128.load(pb), b0));
+              v128.store(pb + 16, f32x4.add(v128.load(pb + 16), b1));
+              v128.store(pb + 32, f32x4.add(v128.load(pb + 32), b2));
+              v128.store(pb + 48, f32x4.add(v128.load(pb + 48), b3));
+            }
+            if (co16 < co) {
+              filterGradNarrow(xStart + (<usize>c << 2), dyStart, outA, count, xStep, dyStep, co16, co4);
+              filterGradNarrow(xStart + (<usize>(c + 1) << 2), dyStart, outB, count, xStep, dyStep, co16, co4);
+            }
+          }
+          for (; c < ci; c++) {
+            const out = tap + (<usize>(c * co) << 2);
+            const xc = xStart + (<usize>c << 2);
+            let o = 0;
+            for (; o < co16; o += 16) {
+              let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+              let xp = xc;
+              let dp = dyStart + (<usize>o << 2);
+              for (let t = 0; t < count; t++, xp += xStep, dp += dyStep) {
+                const xa = v128.load32_splat(xp);
+                a0 = f32x4.add(a0, f32x4.mul(xa, v128.load(dp)));
+                a1 = f32x4.add(a1, f32x4.mul(xa, v128.load(dp + 16)));
+                a2 = f32x4.add(a2, f32x4.mul(xa, v128.load(dp + 32)));
+                a3 = f32x4.add(a3, f32x4.mul(xa, v128.load(dp + 48)));
+              }
+              const p = out + (<usize>o << 2);
+              v128.store(p, f32x4.add(v128.load(p), a0));
+              v128.store(p + 16, f32x4.add(v128.load(p + 16), a1));
+              v128.store(p + 32, f32x4.add(v128.load(p + 32), a2));
+              v128.store(p + 48, f32x4.add(v128.load(p + 48), a3));
+            }
+            if (o < co) filterGradNarrow(xc, dyStart, out, count, xStep, dyStep, o, co4);
+          }
+        }
+      }
+    }
+  }
+}
+
+// The output channels from `o0` on (fewer than 16) of one input channel and one tap: 4 at a time up
+// to co4, then one at a time.
+function filterGradNarrow(
+  xc: usize, dyStart: usize, out: usize, count: i32, xStep: usize, dyStep: usize, o0: i32, co4: i32,
+): void {
+  const co = <i32>(dyStep >> 2);
+  let o = o0;
+  for (; o < co4; o += 4) {
+    let a = f32x4.splat(0);
+    let xp = xc;
+    let dp = dyStart + (<usize>o << 2);
+    for (let t = 0; t < count; t++, xp += xStep, dp += dyStep) {
+      a = f32x4.add(a, f32x4.mul(v128.load32_splat(xp), v128.load(dp)));
+    }
+    const p = out + (<usize>o << 2);
+    v128.store(p, f32x4.add(v128.load(p), a));
+  }
+  for (; o < co; o++) {
+    let a: f32 = 0;
+    let xp = xc;
+    let dp = dyStart + (<usize>o << 2);
+    for (let t = 0; t < count; t++, xp += xStep, dp += dyStep) a += load<f32>(xp) * load<f32>(dp);
+    const p = out + (<usize>o << 2);
+    store<f32>(p, load<f32>(p) + a);
+  }
+}
+
+// Elementwise with broadcasting along the last axis: out[r * c + k] = a[r * c + k] (op) b[k] for
+// r < rows, k < c; op 0 = add, 1 = subtract, 2 = multiply, 3 = reversed subtract (b[k] - a[...]).
+// With c = 1, b is one scalar.
+export function broadcastLast(op: i32, a: usize, b: usize, out: usize, rows: i32, c: i32): void {
+  const c4 = c & ~3;
+  if (c == 1) {
+    const n = rows;
+    const s = v128.load32_splat(b);
+    const n4 = n & ~3;
+    let i = 0;
+    for (; i < n4; i += 4) {
+      const at = <usize>i << 2;
+      v128.store(out + at, applyOp(op, v128.load(a + at), s));
+    }
+    const sv = load<f32>(b);
+    for (; i < n; i++) {
+      const at = <usize>i << 2;
+      store<f32>(out + at, applyScalar(op, load<f32>(a + at), sv));
+    }
+    return;
+  }
+  const rowBytes = <usize>c << 2;
+  for (let r = 0; r < rows; r++) {
+    const ar = a + <usize>r * rowBytes;
+    const or = out + <usize>r * rowBytes;
+    let k = 0;
+    for (; k < c4; k += 4) {
+      const at = <usize>k << 2;
+      v128.store(or + at, applyOp(op, v128.load(ar + at), v128.load(b + at)));
+    }
+    for (; k < c; k++) {
+      const at = <usize>k << 2;
+      store<f32>(or + at, applyScalar(op, load<f32>(ar + at), load<f32>(b + at)));
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function applyOp(op: i32, x: v128, y: v128): v128 {
+  if (op == 0) return f32x4.add(x, y);
+  if (op == 1) return f32x4.sub(x, y);
+  if (op == 2) return f32x4.mul(x, y);
+  return f32x4.sub(y, x);
+}
+
+// @ts-ignore: decorator
+@inline function applyScalar(op: i32, x: f32, y: f32): f32 {
+  if (op == 0) return x + y;
+  if (op == 1) return x - y;
+  if (op == 2) return x * y;
+  return y - x;
+}
+
+// ReLU gradient: out = dy · step(x) (dy where x > 0, else dy · 0), as tfjs's mul(dy, cast(step(x))).
+export function reluGrad(dy: usize, x: usize, out: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const at = <usize>i << 2;
+    const mask = v128.bitselect(one, zero, f32x4.gt(v128.load(x + at), zero));
+    v128.store(out + at, f32x4.mul(v128.load(dy + at), mask));
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    store<f32>(out + at, load<f32>(dy + at) * (load<f32>(x + at) > 0 ? <f32>1 : <f32>0));
+  }
+}
+
+// Sum of n float32 values: float32 blocks of 4 × 32 values folded into a float64 total, written
+// as float32 to out.
+export function sumAll(src: usize, n: i32, out: usize): void {
+  let total: f64 = 0;
+  const n128 = n & ~127;
+  let i = 0;
+  for (; i < n128; i += 128) {
+    let acc = f32x4.splat(0);
+    for (let k = 0; k < 128; k += 4) acc = f32x4.add(acc, v128.load(src + (<usize>(i + k) << 2)));
+    total += <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) +
+      <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+  }
+  for (; i < n; i++) total += <f64>load<f32>(src + (<usize>i << 2));
+  store<f32>(out, <f32>total);
+}
