@@ -111,6 +111,13 @@ const CONV_CASES: ConvCase[] = [
   { n: 2, h: 9, w: 11, ci: 5, kh: 3, kw: 3, co: 4, stride: 1, pad: "same" },
   { n: 2, h: 10, w: 13, ci: 8, kh: 3, kw: 3, co: 3, stride: 2, pad: "same" },
   { n: 1, h: 12, w: 14, ci: 6, kh: 5, kw: 5, co: 2, stride: 3, pad: "valid" },
+  // Co ≥ 16: the 16-channel register blocks of the direct filter gradient (with 4-wide and scalar
+  // tails, odd and even Ci), and the shapes of the autoencoders.
+  { n: 2, h: 10, w: 9, ci: 1, kh: 3, kw: 3, co: 16, stride: 2, pad: "same" },
+  { n: 2, h: 9, w: 9, ci: 3, kh: 5, kw: 5, co: 20, stride: 2, pad: "same" },
+  { n: 2, h: 8, w: 7, ci: 4, kh: 3, kw: 3, co: 33, stride: 1, pad: "valid" },
+  { n: 2, h: 14, w: 14, ci: 16, kh: 5, kw: 5, co: 32, stride: 2, pad: "same" },
+  { n: 2, h: 28, w: 28, ci: 1, kh: 3, kw: 3, co: 32, stride: 1, pad: "same" },
 ];
 
 function convLabel(c: ConvCase): string {
@@ -118,7 +125,7 @@ function convLabel(c: ConvCase): string {
 }
 
 Deno.test("the replacement kernels are the ones registered for wasm", () => {
-  assert.equal(WASM_KERNEL_CONFIGS.length, 6);
+  assert.equal(WASM_KERNEL_CONFIGS.length, 10);
   for (const config of WASM_KERNEL_CONFIGS) {
     assert.equal(tf.getKernel(config.kernelName, "wasm")?.kernelFunc, config.kernelFunc, config.kernelName);
   }
@@ -147,7 +154,7 @@ Deno.test("conv2d gradients (Conv2DBackpropInput, Conv2DBackpropFilter) match cp
       return [y, dx, dw];
     };
     await t.step(convLabel(c), async () => {
-      for (const method of ["im2col", "dilated"] as const) {
+      for (const method of ["direct", "im2col", "dilated"] as const) {
         setBackpropFilterMethod(method);
         try {
           await compare(`${convLabel(c)} filter-grad ${method}`, f);
@@ -299,11 +306,72 @@ Deno.test("Sum over leading axes (bias gradients) and other axes matches cpu", a
   await compare("sum [0]", () => [tf.sum(x(), 0)]);
   await compare("sum [1,2] (original kernel)", () => [tf.sum(x(), [1, 2])]);
   await compare("sum all (original kernel)", () => [tf.sum(x())]);
+  const column = randomArray(3 * 70 * 5, 703);
+  await compare("sum [0,1,2] of one channel", () => [tf.sum(tf.tensor4d(column, [3, 70, 5, 1]), [0, 1, 2])]);
   await compare("bias-add gradient", () => {
     const b = tf.tensor1d(randomArray(7, 701));
     const r = tf.tensor4d(randomArray(4 * 5 * 6 * 7, 702), [4, 5, 6, 7]);
     return [tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.add(x(), v), r)))(b)];
   });
+});
+
+Deno.test("Add, Sub, Multiply with a bias or a scalar broadcast match cpu (and other shapes still work)", async () => {
+  const cases: Array<[number[], number[]]> = [
+    [[4, 5, 6, 7], [7]],
+    [[1, 1, 1, 7], [4, 5, 6, 7]],
+    [[4, 5, 6, 8], [1, 1, 1, 8]],
+    [[4, 5, 6, 1], [1, 1, 1, 1]],
+    [[], [3, 9]],
+    [[3, 9], []],
+    [[2, 13], [13]],
+    [[13], [2, 13]],
+    [[33, 1], [1]],
+    [[4, 1], [1, 5]], // a two-sided broadcast: the original kernel
+    [[2, 3], [2, 3]], // same shapes: the original kernel
+    [[1, 3, 1], [2, 3, 4]], // a middle-axis broadcast: the original kernel
+  ];
+  let seed = 720;
+  for (const [sa, sb] of cases) {
+    const a = randomArray(Math.max(1, sa.reduce((p, v) => p * v, 1)), seed++);
+    const b = randomArray(Math.max(1, sb.reduce((p, v) => p * v, 1)), seed++);
+    await compare(`[${sa}] op [${sb}]`, () => {
+      const x = tf.tensor(a, sa);
+      const y = tf.tensor(b, sb);
+      return [tf.add(x, y), tf.sub(x, y), tf.mul(x, y)];
+    });
+  }
+});
+
+Deno.test("the one-kernel ReLU gradient equals dy · step(x) (tfjs's three kernels) on cpu", async () => {
+  for (const shape of [[2, 5, 5, 3], [9], [4, 7]]) {
+    const n = shape.reduce((p, v) => p * v, 1);
+    const xs = randomArray(n, 740 + n);
+    xs[0] = 0; // step(0) = 0
+    const dys = randomArray(n, 760 + n);
+    await tf.setBackend("cpu");
+    const want = tf.tidy(() =>
+      tf.mul(tf.tensor(dys, shape), tf.cast(tf.step(tf.tensor(xs, shape)), "float32")).dataSync()
+    );
+    for (const backend of ["cpu", "wasm"] as const) {
+      for (const simd of [true, false]) {
+        setSimdKernelsEnabled(simd);
+        try {
+          const got = (await on(backend, () => {
+            const dy = tf.tensor(dys, shape);
+            return [tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.relu(v), dy)))(tf.tensor(xs, shape))];
+          }))[0];
+          assert.deepEqual(
+            Array.from(got),
+            Array.from(want),
+            `${backend} ${simd ? "[simd]" : "[ts]"} [${shape}]`,
+          );
+        } finally {
+          setSimdKernelsEnabled(true);
+        }
+      }
+    }
+  }
+  await tf.setBackend("wasm");
 });
 
 Deno.test("Identity shares data without copying and survives disposal of its source", async () => {
