@@ -31,39 +31,56 @@ export const EVALUATION_BATCH = 256;
 /**
  * Builds a float32 batch tensor `[n, rows, cols, 1]` from the images at `indices` (pixels / 255).
  * With `shifts` (two integers per image: rows down, columns right), each image is translated and the
- * uncovered border filled with 0 (data augmentation).
+ * uncovered border filled with 0; with `flips` (one per image, non-zero = mirror left-right), it is
+ * mirrored first (data augmentation).
  */
-export function batchTensor(data: TrainingData, indices: ArrayLike<number>, shifts?: Int8Array): tf.Tensor4D {
+export function batchTensor(
+  data: TrainingData,
+  indices: ArrayLike<number>,
+  shifts?: Int8Array,
+  flips?: Uint8Array,
+): tf.Tensor4D {
   const { rows, cols } = data;
   const size = rows * cols;
   const values = new Float32Array(indices.length * size);
   for (let b = 0; b < indices.length; b++) {
     const offset = indices[b] * size;
     const target = b * size;
-    if (!shifts || (shifts[2 * b] === 0 && shifts[2 * b + 1] === 0)) {
+    const dy = shifts ? shifts[2 * b] : 0;
+    const dx = shifts ? shifts[2 * b + 1] : 0;
+    const flip = flips ? flips[b] !== 0 : false;
+    if (dy === 0 && dx === 0 && !flip) {
       for (let j = 0; j < size; j++) values[target + j] = data.pixels[offset + j] / 255;
       continue;
     }
-    const dy = shifts[2 * b];
-    const dx = shifts[2 * b + 1];
     for (let r = Math.max(0, dy); r < Math.min(rows, rows + dy); r++) {
       const source = offset + (r - dy) * cols;
       const destination = target + r * cols;
       for (let c = Math.max(0, dx); c < Math.min(cols, cols + dx); c++) {
-        values[destination + c] = data.pixels[source + c - dx] / 255;
+        const from = c - dx;
+        values[destination + (flip ? cols - 1 - c : c)] = data.pixels[source + from] / 255;
       }
     }
   }
   return tf.tensor4d(values, [indices.length, rows, cols, 1]);
 }
 
-/** One-hot float32 labels `[n, numClasses]` of the images at `indices`. */
-export function labelTensor(data: TrainingData, indices: ArrayLike<number>, numClasses: number): tf.Tensor2D {
+/**
+ * One-hot float32 labels `[n, numClasses]` of the images at `indices`; with `smoothing` ε the targets
+ * are `(1 − ε) · one-hot + ε / numClasses` (label smoothing).
+ */
+export function labelTensor(
+  data: TrainingData,
+  indices: ArrayLike<number>,
+  numClasses: number,
+  smoothing = 0,
+): tf.Tensor2D {
   const labels = new Int32Array(indices.length);
   for (let b = 0; b < indices.length; b++) labels[b] = data.labels![indices[b]];
-  return tf.tidy(() =>
-    tf.cast(tf.oneHot(tf.tensor1d(labels, "int32"), numClasses), "float32") as tf.Tensor2D
-  );
+  return tf.tidy(() => {
+    const oneHot = tf.cast(tf.oneHot(tf.tensor1d(labels, "int32"), numClasses), "float32") as tf.Tensor2D;
+    return smoothing > 0 ? tf.add(tf.mul(oneHot, 1 - smoothing), smoothing / numClasses) : oneHot;
+  });
 }
 
 /** Mean loss of a batch: MSE against the input, or categorical cross-entropy of softmax outputs. */
@@ -84,6 +101,8 @@ export interface LossSpec {
   loss: LossName;
   /** Number of classes (crossentropy). */
   numClasses: number;
+  /** Label smoothing of the training targets (crossentropy; evaluation never smooths). Default 0. */
+  labelSmoothing?: number;
 }
 
 /** Loss (mean over the shard) and number of correct predictions (crossentropy; else 0) of a shard. */
@@ -130,6 +149,7 @@ export function shardGradients(
     data: TrainingData;
     indices: ArrayLike<number>;
     shifts?: Int8Array;
+    flips?: Uint8Array;
     dropoutSeed: number;
     spec: LossSpec;
     dropout: tfl.layers.Layer[];
@@ -138,8 +158,10 @@ export function shardGradients(
 ): ShardResult {
   const { data, indices, spec } = shard;
   for (const layer of shard.dropout) (layer as unknown as { seed: number }).seed = shard.dropoutSeed;
-  const x = batchTensor(data, indices, shard.shifts);
-  const target = spec.loss === "mse" ? x : labelTensor(data, indices, spec.numClasses);
+  const x = batchTensor(data, indices, shard.shifts, shard.flips);
+  const target = spec.loss === "mse"
+    ? x
+    : labelTensor(data, indices, spec.numClasses, spec.labelSmoothing ?? 0);
   let right: tf.Scalar | undefined;
   const { value, grads } = tf.variableGrads(() => {
     const prediction = model.apply(x, { training: true }) as tf.Tensor;

@@ -45,6 +45,13 @@ export interface ClassifierConfig {
   validationSplit?: number;
   /** Random translation of training images by up to this many pixels (augmentation). Default 2. */
   augmentShift?: number;
+  /**
+   * Mirror half the training images left-right (augmentation; right for clothes, wrong for digits).
+   * Default false.
+   */
+  augmentFlip?: boolean;
+  /** Label smoothing ε of the training targets (the validation loss is unsmoothed). Default 0. */
+  labelSmoothing?: number;
   /** Seed of the head's initialisation, dropout, split and shuffles. Default 0. */
   seed?: number;
   /**
@@ -76,6 +83,8 @@ export function resolveClassifierConfig(config: ClassifierConfig = {}): Resolved
     patience: config.patience ?? 6,
     validationSplit: config.validationSplit ?? 0.1,
     augmentShift: config.augmentShift ?? 2,
+    augmentFlip: config.augmentFlip ?? false,
+    labelSmoothing: config.labelSmoothing ?? 0,
     seed: config.seed ?? 0,
     fineTuneSchedule: config.fineTuneSchedule ?? "constant",
     warmupEpochs: config.warmupEpochs ?? 0.5,
@@ -95,6 +104,9 @@ export function resolveClassifierConfig(config: ClassifierConfig = {}): Resolved
     throw new InputError(`numClasses: ${c.numClasses} must be an integer >= 2`);
   }
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new InputError(`dropout: ${c.dropout} must be in [0, 1)`);
+  if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1)) {
+    throw new InputError(`labelSmoothing: ${c.labelSmoothing} must be in [0, 1)`);
+  }
   if (!(c.validationSplit > 0 && c.validationSplit < 1)) {
     throw new InputError(`validationSplit: ${c.validationSplit} must be in (0, 1)`);
   }
@@ -233,6 +245,8 @@ export class Classifier {
       patience: c.patience,
       validationData: validation,
       augmentShift: c.augmentShift,
+      augmentFlip: c.augmentFlip,
+      labelSmoothing: c.labelSmoothing,
       seed: c.seed,
       progress: options.progress,
       shards: c.shards,

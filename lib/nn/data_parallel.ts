@@ -87,6 +87,8 @@ export interface DataParallelOptions {
   loss?: LossName;
   /** Number of classes for `crossentropy`. Default 10. */
   numClasses?: number;
+  /** Label smoothing of the `crossentropy` training targets. Default 0. */
+  labelSmoothing?: number;
   /** Shards per batch (fixes the numbers; see the module doc). Default {@linkcode DEFAULT_SHARDS}. */
   shards?: number;
   /** Workers; 0 computes in the calling thread. Default {@linkcode defaultWorkerCount}. */
@@ -109,6 +111,8 @@ export interface TrainerStep {
   indices: ArrayLike<number>;
   /** Augmentation: two integers per image (rows down, columns right), or none. */
   shifts?: Int8Array;
+  /** Augmentation: one per image, non-zero = mirror left-right, or none. */
+  flips?: Uint8Array;
   /** Seed of the step's dropout masks (each shard derives its own). Default 1. */
   dropoutSeed?: number;
   /** Learning rate of this step's update. Default: the trainer's. */
@@ -171,7 +175,11 @@ export async function createDataParallelTrainer(
   if (!Number.isInteger(workers) || workers < 0) {
     throw new RangeError(`workers: ${options.workers} must be an integer >= 0`);
   }
-  const spec: LossSpec = { loss: options.loss ?? "mse", numClasses: options.numClasses ?? 10 };
+  const spec: LossSpec = {
+    loss: options.loss ?? "mse",
+    numClasses: options.numClasses ?? 10,
+    labelSmoothing: options.labelSmoothing ?? 0,
+  };
   const adam: AdamSpec = {
     learningRate: options.learningRate ?? 1e-3,
     beta1: options.beta1 ?? 0.9,
@@ -252,6 +260,7 @@ function createLocalTrainer(
           data: data.train,
           indices: indices.subarray(start, end),
           shifts: batch.shifts?.subarray(2 * start, 2 * end),
+          flips: batch.flips?.subarray(start, end),
           dropoutSeed: shardDropoutSeed(batch.dropoutSeed ?? 1, k),
           spec: config.spec,
           dropout,
@@ -436,6 +445,7 @@ async function createWorkerTrainer(
             parity,
             indices,
             shifts: batch.shifts ?? null,
+            flips: batch.flips ?? null,
             bounds,
             weights,
             dropoutSeed: batch.dropoutSeed ?? 1,

@@ -87,6 +87,10 @@ export interface TrainOptions {
    * of pixels in -maxShift..maxShift along each axis. Default 0 (off). Ignored for `mse`.
    */
   augmentShift?: number;
+  /** Data augmentation for `crossentropy`: mirror half the training images left-right (seeded). Default false. */
+  augmentFlip?: boolean;
+  /** Label smoothing ε of the `crossentropy` training targets (validation loss unsmoothed). Default 0. */
+  labelSmoothing?: number;
   /** Called after each epoch with its record (e.g. to plot live in a notebook). */
   onEpochEnd?: (record: EpochRecord) => void;
 }
@@ -328,6 +332,11 @@ export async function trainModel(
   let trainSeconds = 0;
   const batchesPerEpoch = Math.ceil(train.count / batchSize);
   const maxShift = kind === "crossentropy" ? Math.max(0, Math.floor(options.augmentShift ?? 0)) : 0;
+  const flip = kind === "crossentropy" && (options.augmentFlip ?? false);
+  const labelSmoothing = kind === "crossentropy" ? options.labelSmoothing ?? 0 : 0;
+  if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
+    throw new InputError(`label smoothing: ${labelSmoothing} must be in [0, 1)`);
+  }
   const random = createRandom((seed * 104729 + 17) >>> 0);
   const dropoutRandom = createRandom((seed * 48271 + 11) >>> 0);
   const started = performance.now();
@@ -337,6 +346,7 @@ export async function trainModel(
   const trainer = await createDataParallelTrainer(model, { train, validation }, {
     loss: kind,
     numClasses,
+    labelSmoothing,
     shards,
     workers,
     learningRate: schedule.peak,
@@ -368,6 +378,11 @@ export async function trainModel(
           shifts = new Int8Array(2 * indices.length);
           for (let i = 0; i < shifts.length; i++) shifts[i] = random.int(2 * maxShift + 1) - maxShift;
         }
+        let flips: Uint8Array | undefined;
+        if (flip) {
+          flips = new Uint8Array(indices.length);
+          for (let i = 0; i < flips.length; i++) flips[i] = random.int(2);
+        }
         rate = learningRateAt(schedule, {
           epoch: epoch - 1,
           step: b,
@@ -377,6 +392,7 @@ export async function trainModel(
         const result = await trainer.step({
           indices,
           shifts,
+          flips,
           dropoutSeed: Math.floor(dropoutRandom.next() * 2147483647),
           learningRate: rate,
         });

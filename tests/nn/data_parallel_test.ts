@@ -199,6 +199,8 @@ async function trainClassifier(
     fineTuneEpochs: epochs.fineTune,
     batchSize: 16,
     augmentShift: 2,
+    augmentFlip: true,
+    labelSmoothing: 0.1,
     dropout: 0.3,
     shards: 3,
     seed: 4,
@@ -220,7 +222,7 @@ async function trainClassifier(
   }
 }
 
-Deno.test("classifier on workers (cross-entropy, frozen then fine-tuned encoder, shifts, dropout) = one process", async () => {
+Deno.test("classifier on workers (cross-entropy, frozen then fine-tuned encoder, shifts, flips, smoothing, dropout) = one process", async () => {
   const data = await digits(120);
   const local = await trainClassifier(data, 0, { head: 1, fineTune: 2 });
   const one = await trainClassifier(data, 1, { head: 1, fineTune: 2 });

@@ -20,6 +20,23 @@ Deno.test("batchTensor: pixels / 255, never binarised; shifts translate with zer
   v.forEach((x, i) => assert.ok(Math.abs(x - expected[i]) < 1e-7, `${i}: ${x}`));
   const shifted = await batchTensor(data, [0], Int8Array.from([1, -1])).data();
   assert.deepEqual(Array.from(shifted, (x) => Math.round(x * 255)), [0, 0, 0, 1, 2, 0]);
+  const flipped = await batchTensor(data, [0, 1], undefined, Uint8Array.from([1, 0])).data();
+  assert.deepEqual(Array.from(flipped, (x) => Math.round(x * 255)), [
+    2,
+    1,
+    0,
+    255,
+    128,
+    3,
+    10,
+    20,
+    30,
+    40,
+    50,
+    60,
+  ]);
+  const both = await batchTensor(data, [0], Int8Array.from([0, 1]), Uint8Array.from([1])).data();
+  assert.deepEqual(Array.from(both, (x) => Math.round(x * 255)), [1, 0, 0, 128, 3, 0]);
   t.dispose();
 });
 
