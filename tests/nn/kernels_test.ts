@@ -255,6 +255,9 @@ Deno.test("MaxPoolGrad matches cpu (non-overlapping, odd sizes, ties, overlappin
     { shape: [2, 10, 8, 3], size: 3, stride: 2, pad: "same" },
     { shape: [2, 9, 9, 2], size: 3, stride: 1, pad: "valid" },
     { shape: [2, 8, 8, 2], size: 3, stride: 2, pad: "same", ties: true },
+    // 2×2, stride 2, tiling, channels in fours: the branch-free path.
+    { shape: [2, 6, 8, 8], size: 2, stride: 2, pad: "valid" },
+    { shape: [3, 4, 4, 4], size: 2, stride: 2, pad: "same", ties: true },
   ];
   let seed = 500;
   for (const c of cases) {

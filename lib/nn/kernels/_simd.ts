@@ -14,6 +14,7 @@ import { SIMD_KERNELS_WASM } from "./_simd_binary.ts";
 export interface SimdKernels {
   sumRows(src: number, rows: number, c: number, scratch: number, out: number): void;
   maxPoolGrad(...args: number[]): void;
+  maxPoolGrad2x2(x: number, dy: number, dx: number, n: number, oh: number, ow: number, c: number): void;
   col2im(...args: number[]): void;
   im2colT(...args: number[]): void;
   convFilterGrad(...args: number[]): void;

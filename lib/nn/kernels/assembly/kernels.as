@@ -478,3 +478,49 @@ export function sumAll(src: usize, n: i32, out: usize): void {
   for (; i < n; i++) total += <f64>load<f32>(src + (<usize>i << 2));
   store<f32>(out, <f32>total);
 }
+
+// Max-pool gradient for 2×2 windows with stride 2 that tile the input exactly (h = 2·oh, w = 2·ow,
+// no padding) and c a multiple of 4: each window's dy goes to its first maximum in row-major order
+// (strict >, as maxPoolGrad), the other three positions get 0; every dx value is written once.
+export function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, n: i32, oh: i32, ow: i32, c: i32): void {
+  const zero = f32x4.splat(0);
+  const one = i32x4.splat(1);
+  const two = i32x4.splat(2);
+  const three = i32x4.splat(3);
+  const pixel = <usize>c << 2;
+  const row = <usize>(2 * ow) * pixel;
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < oh; i++) {
+      const top = <usize>((b * 2 * oh + 2 * i) * 2 * ow) * pixel;
+      for (let j = 0; j < ow; j++) {
+        const p00 = top + <usize>(2 * j) * pixel;
+        const g = dy + (<usize>((b * oh + i) * ow + j) * pixel);
+        for (let k: usize = 0; k < pixel; k += 16) {
+          const a0 = p00 + k;
+          const a1 = a0 + pixel;
+          const a2 = a0 + row;
+          const a3 = a2 + pixel;
+          const v0 = v128.load(x + a0);
+          const v1 = v128.load(x + a1);
+          const v2 = v128.load(x + a2);
+          const v3 = v128.load(x + a3);
+          let best = v0;
+          let at = i32x4.splat(0);
+          let m = f32x4.gt(v1, best);
+          best = v128.bitselect(v1, best, m);
+          at = v128.bitselect(one, at, m);
+          m = f32x4.gt(v2, best);
+          best = v128.bitselect(v2, best, m);
+          at = v128.bitselect(two, at, m);
+          m = f32x4.gt(v3, best);
+          at = v128.bitselect(three, at, m);
+          const gv = v128.load(g + k);
+          v128.store(dx + a0, v128.bitselect(gv, zero, i32x4.eq(at, i32x4.splat(0))));
+          v128.store(dx + a1, v128.bitselect(gv, zero, i32x4.eq(at, one)));
+          v128.store(dx + a2, v128.bitselect(gv, zero, i32x4.eq(at, two)));
+          v128.store(dx + a3, v128.bitselect(gv, zero, i32x4.eq(at, three)));
+        }
+      }
+    }
+  }
+}
