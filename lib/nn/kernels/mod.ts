@@ -25,9 +25,11 @@ import { addConfig, multiplyConfig, reluGradConfigs, reluGradientConfig, subConf
 
 export {
   type BackpropFilterMethod,
+  type BackpropInputMethod,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   setBackpropFilterMethod,
+  setBackpropInputMethod,
 } from "./conv.ts";
 export { batchMatMulConfig } from "./matmul.ts";
 export { maxPoolGradConfig } from "./pool.ts";

@@ -524,3 +524,69 @@ export function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, n: i32, oh: i32, 
     }
   }
 }
+
+// Input gradient of conv2d (= the forward pass of conv2dTranspose) for filters with few taps·input
+// channels (k = kh·kw·ci ≤ 32): dx[b, i*sh - top + ky, j*sw - left + kx, c] += Σ_o dy[b, i, j, o] ·
+// w[ky, kx, c, o]. `wT` is the filter as [co, k4] (k4 = k rounded up to 4, zero-padded), so each
+// dy value is splat across 4 taps at a time; the k4 sums of a position are kept in ≤ 8 registers,
+// stored to `scratch` (k4 floats) and added into dx (zeroed first) where the tap is inside it.
+export function convInputGradSmall(
+  dy: usize, wT: usize, dx: usize, scratch: usize,
+  n: i32, h: i32, w: i32, ci: i32, oh: i32, ow: i32, co: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, top: i32, left: i32,
+): void {
+  memory.fill(dx, 0, <usize>n * <usize>h * <usize>w * <usize>ci << 2);
+  const k = kh * kw * ci;
+  const k4 = (k + 3) & ~3;
+  const blocks = k4 >> 2;
+  const wRow = <usize>k4 << 2;
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++) {
+        const g = dy + (<usize>(((b * oh + i) * ow + j) * co) << 2);
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+        let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+        let wp = wT;
+        for (let o = 0; o < co; o++, wp += wRow) {
+          const s = v128.load32_splat(g + (<usize>o << 2));
+          a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wp)));
+          if (blocks > 1) a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wp + 16)));
+          if (blocks > 2) a2 = f32x4.add(a2, f32x4.mul(s, v128.load(wp + 32)));
+          if (blocks > 3) a3 = f32x4.add(a3, f32x4.mul(s, v128.load(wp + 48)));
+          if (blocks > 4) a4 = f32x4.add(a4, f32x4.mul(s, v128.load(wp + 64)));
+          if (blocks > 5) a5 = f32x4.add(a5, f32x4.mul(s, v128.load(wp + 80)));
+          if (blocks > 6) a6 = f32x4.add(a6, f32x4.mul(s, v128.load(wp + 96)));
+          if (blocks > 7) a7 = f32x4.add(a7, f32x4.mul(s, v128.load(wp + 112)));
+        }
+        v128.store(scratch, a0);
+        v128.store(scratch + 16, a1);
+        v128.store(scratch + 32, a2);
+        v128.store(scratch + 48, a3);
+        v128.store(scratch + 64, a4);
+        v128.store(scratch + 80, a5);
+        v128.store(scratch + 96, a6);
+        v128.store(scratch + 112, a7);
+        let t = 0;
+        for (let ky = 0; ky < kh; ky++) {
+          const y = i * sh - top + ky;
+          if (y < 0 || y >= h) {
+            t += kw * ci;
+            continue;
+          }
+          for (let kx = 0; kx < kw; kx++) {
+            const xx = j * sw - left + kx;
+            if (xx < 0 || xx >= w) {
+              t += ci;
+              continue;
+            }
+            const d = dx + (<usize>(((b * h + y) * w + xx) * ci) << 2);
+            for (let c = 0; c < ci; c++, t++) {
+              const at = d + (<usize>c << 2);
+              store<f32>(at, load<f32>(at) + load<f32>(scratch + (<usize>t << 2)));
+            }
+          }
+        }
+      }
+    }
+  }
+}
