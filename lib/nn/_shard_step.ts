@@ -95,6 +95,11 @@ export function correctCount(target: tf.Tensor, prediction: tf.Tensor): tf.Scala
   return tf.sum(tf.cast(tf.equal(tf.argMax(prediction, -1), tf.argMax(target, -1)), "float32"));
 }
 
+/** The part of the tfjs-wasm backend that reads a tensor's values in place. */
+interface WasmHeap {
+  typedArrayFromHeap(info: tf.TensorInfo): ArrayLike<number>;
+}
+
 /** What a loss is computed against. */
 export interface LossSpec {
   /** The loss. */
@@ -169,8 +174,11 @@ export function shardGradients(
     return lossOf(spec.loss, target, prediction);
   }, variables);
   let offset = 0;
+  const backend = tf.getBackend() === "wasm" ? tf.backend() as unknown as WasmHeap : undefined;
   for (const variable of variables) {
-    out.set(grads[variable.name].dataSync() as Float32Array, offset);
+    const g = grads[variable.name];
+    // On wasm, copy straight from the heap (dataSync would copy twice).
+    out.set(backend ? backend.typedArrayFromHeap(g) as Float32Array : g.dataSync() as Float32Array, offset);
     offset += variable.size;
   }
   const result = { loss: value.dataSync()[0], correct: right ? right.dataSync()[0] : 0 };

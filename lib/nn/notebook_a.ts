@@ -14,6 +14,7 @@ import { dirname } from "node:path";
 import type { AutoencoderConfig } from "./autoencoder.ts";
 import { type LatentEncoder, type ReducedSets, reduceImages } from "./latent.ts";
 import { QUICK_CONFIG } from "./quick_train.ts";
+import type { ScheduleName } from "./schedule.ts";
 import { type ImageSet, writeLatent } from "../data/idx.ts";
 import { datasetSlug, type TaskAPaths, taskAPaths } from "../data/task_outputs.ts";
 
@@ -33,12 +34,16 @@ export interface SweepGridOptions {
   latentDim?: number;
   /** Early-stopping patience. Default 3. */
   patience?: number;
+  /** Learning rate of the base configuration (the `lr` variant uses half). Default 0.002. */
+  learningRate?: number;
+  /** Learning-rate schedule of every configuration. Default `constant`. */
+  schedule?: ScheduleName;
 }
 
 /**
  * The sweep configurations, starting from `QUICK_CONFIG` (2 stride-2 conv layers of 16 and 32 3×3
- * filters, batch 32, Adam 0.002):
- * - `reduced` (5): that base; batch 64; kernel 5; 3 conv layers (16-32-64); learning rate 0.001.
+ * filters, batch 32, Adam 0.002 unless `learningRate` says otherwise):
+ * - `reduced` (5): that base; batch 64; kernel 5; 3 conv layers (16-32-64); half the learning rate.
  * - `full` (16): conv layers {2, 3} × base filters {16, 32} × kernel {3, 5} × batch {32, 64}.
  */
 export function sweepGrid(size: SweepSize, options: SweepGridOptions = {}): AutoencoderConfig[] {
@@ -48,6 +53,8 @@ export function sweepGrid(size: SweepSize, options: SweepGridOptions = {}): Auto
     seed: options.seed ?? 0,
     latentDim: options.latentDim ?? 10,
     patience: options.patience ?? 3,
+    learningRate: options.learningRate ?? QUICK_CONFIG.learningRate,
+    schedule: options.schedule ?? "constant",
   };
   if (size === "reduced") {
     return [
@@ -55,7 +62,7 @@ export function sweepGrid(size: SweepSize, options: SweepGridOptions = {}): Auto
       { ...base, batchSize: 64 },
       { ...base, kernelSize: 5 },
       { ...base, convLayers: 3, filters: 16 },
-      { ...base, learningRate: 1e-3 },
+      { ...base, learningRate: base.learningRate! / 2 },
     ];
   }
   if (size !== "full") throw new Error(`sweepGrid: size "${size}" is not reduced or full`);
@@ -84,9 +91,11 @@ export interface ConfigLabelFields {
   learningRate?: number;
   /** `stride` or `maxpool`. */
   downsampling?: string;
+  /** Learning-rate schedule (`constant` or `cosine`). */
+  schedule?: string;
 }
 
-/** A short label of a configuration: `2L 16-32 k3 b32 lr0.002` (`maxpool` added when used). */
+/** A short label of a configuration: `2L 16-32 k3 b32 lr0.002` (`maxpool`, `cosine` added when used). */
 export function configLabel(config: ConfigLabelFields): string {
   const layers = config.convLayers ?? 2;
   const f = config.filters ?? 16;
@@ -96,9 +105,10 @@ export function configLabel(config: ConfigLabelFields): string {
     ? f.join("-")
     : Array.from({ length: layers }, (_, i) => f * 2 ** i).join("-");
   const pool = config.downsampling === "maxpool" ? " maxpool" : "";
+  const schedule = config.schedule === "cosine" ? " cosine" : "";
   return `${layers}L ${filters} k${config.kernelSize ?? 3} b${config.batchSize ?? 32} lr${
     config.learningRate ?? 2e-3
-  }${pool}`;
+  }${pool}${schedule}`;
 }
 
 /** What {@linkcode writeLatentFiles} wrote. */

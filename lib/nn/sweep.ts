@@ -52,8 +52,10 @@ export interface SweepRow {
   batchSize: number;
   /** Maximum epochs. */
   epochs: number;
-  /** Learning rate. */
+  /** Learning rate (the peak, for the `cosine` schedule). */
   learningRate: number;
+  /** Learning-rate schedule. */
+  schedule: string;
   /** Number of weights. */
   params: number;
   /** Epochs actually run (early stopping). */
@@ -117,6 +119,7 @@ export function sweepRow(ae: Autoencoder, result: TrainResult, backend = tf.getB
     batchSize: c.batchSize,
     epochs: c.epochs,
     learningRate: c.learningRate,
+    schedule: c.schedule,
     params: ae.countParams(),
     epochsRun: result.epochsRun,
     bestEpoch: result.bestEpoch,
