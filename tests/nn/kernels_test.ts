@@ -126,7 +126,7 @@ function convLabel(c: ConvCase): string {
 }
 
 Deno.test("the replacement kernels are the ones registered for wasm", () => {
-  assert.equal(WASM_KERNEL_CONFIGS.length, 10);
+  assert.equal(WASM_KERNEL_CONFIGS.length, 11);
   for (const config of WASM_KERNEL_CONFIGS) {
     assert.equal(tf.getKernel(config.kernelName, "wasm")?.kernelFunc, config.kernelFunc, config.kernelName);
   }
@@ -211,11 +211,17 @@ Deno.test("conv2dTranspose forward and gradients match cpu", async (t) => {
 });
 
 Deno.test("transposed BatchMatMul variants match cpu", async () => {
-  const shapes: Array<[number[], number[]]> = [[[5, 7], [7, 3]], [[2, 6, 4], [2, 4, 9]], [[3, 5, 8], [
-    1,
-    8,
-    2,
-  ]]];
+  const shapes: Array<[number[], number[]]> = [
+    [[5, 7], [7, 3]],
+    [[2, 6, 4], [2, 4, 9]],
+    [[3, 5, 8], [1, 8, 2]],
+    // ≤ 32 rows, no batch axis: the SIMD helper (4-row and 8-column blocks with every kind of tail).
+    [[16, 200], [200, 64]],
+    [[13, 37], [37, 21]],
+    [[1, 1, 33], [1, 33, 9]],
+    [[32, 5], [5, 1]],
+    [[33, 10], [10, 6]],
+  ];
   let seed = 300;
   for (const [aShape, bShape] of shapes) {
     for (const transposeA of [false, true]) {
@@ -226,6 +232,28 @@ Deno.test("transposed BatchMatMul variants match cpu", async () => {
         const bData = randomArray(sb.reduce((p, v) => p * v, 1), seed++);
         const f = () => [tf.matMul(tf.tensor(aData, sa), tf.tensor(bData, sb), transposeA, transposeB)];
         await compare(`matMul ${sa} x ${sb} tA=${transposeA} tB=${transposeB}`, f);
+      }
+    }
+  }
+});
+
+Deno.test("fused matMul (bias, linear or ReLU) matches cpu, other activations too", async () => {
+  let seed = 350;
+  for (const [m, k, n] of [[16, 40, 24], [7, 9, 5], [48, 12, 8]]) {
+    for (const activation of ["linear", "relu", "elu"] as const) {
+      for (const transposeB of [false, true]) {
+        const aData = randomArray(m * k, seed++);
+        const bData = randomArray(k * n, seed++);
+        const biasData = randomArray(n, seed++);
+        await compare(`fused ${m}x${k}x${n} ${activation} tB=${transposeB}`, () => [
+          tf.fused.matMul({
+            a: tf.tensor2d(aData, [m, k]),
+            b: tf.tensor2d(bData, transposeB ? [n, k] : [k, n]),
+            bias: tf.tensor1d(biasData),
+            activation,
+            transposeB,
+          }),
+        ]);
       }
     }
   }

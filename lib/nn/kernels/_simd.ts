@@ -22,6 +22,8 @@ export interface SimdKernels {
   broadcastLast(op: number, a: number, b: number, out: number, rows: number, c: number): void;
   reluGrad(dy: number, x: number, out: number, n: number): void;
   sumAll(src: number, n: number, out: number): void;
+  matmulNN(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  matmulNT(a: number, b: number, c: number, m: number, k: number, n: number): void;
   adam(...args: number[]): void;
 }
 

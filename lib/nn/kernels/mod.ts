@@ -17,7 +17,7 @@ import {
 import "@tensorflow/tfjs-backend-wasm";
 import { captureOriginal } from "./_wasm.ts";
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from "./conv.ts";
-import { batchMatMulConfig } from "./matmul.ts";
+import { batchMatMulConfig, fusedMatMulConfig } from "./matmul.ts";
 import { maxPoolGradConfig } from "./pool.ts";
 import { sumConfig } from "./reduce.ts";
 import { identityConfig } from "./identity.ts";
@@ -31,7 +31,7 @@ export {
   setBackpropFilterMethod,
   setBackpropInputMethod,
 } from "./conv.ts";
-export { batchMatMulConfig } from "./matmul.ts";
+export { batchMatMulConfig, fusedMatMulConfig, SMALL_PRODUCT_ROWS } from "./matmul.ts";
 export { maxPoolGradConfig } from "./pool.ts";
 export { sumConfig } from "./reduce.ts";
 export { identityConfig } from "./identity.ts";
@@ -59,6 +59,8 @@ const USED = [
   "Add",
   "Sub",
   "Multiply",
+  "_FusedMatMul",
+  "Relu",
 ];
 
 /** Every kernel config that {@linkcode registerWasmKernels} installs for backend `wasm`. */
@@ -73,6 +75,7 @@ export const WASM_KERNEL_CONFIGS: readonly KernelConfig[] = [
   subConfig,
   multiplyConfig,
   reluGradConfigs[0],
+  fusedMatMulConfig,
 ];
 
 let registered = false;

@@ -590,3 +590,129 @@ export function convInputGradSmall(
     }
   }
 }
+
+// Matrix products for few rows (a dense layer on a small batch), without packing the weights the
+// way XNNPACK does on every call (the weights change every step, so its packing cache never hits):
+// - matmulNN: c[M, N] = a[M, K] · b[K, N];
+// - matmulNT: c[M, N] = a[M, K] · b[N, K]ᵀ (dot products of rows).
+// Row-major float32; every sum runs over k in order.
+export function matmulNN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
+  const n8 = n & ~7;
+  const n4 = n & ~3;
+  const aRow = <usize>k << 2;
+  const bRow = <usize>n << 2;
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const a0 = a + <usize>i * aRow;
+    const a1 = a0 + aRow;
+    const a2 = a1 + aRow;
+    const a3 = a2 + aRow;
+    const c0 = c + <usize>i * bRow;
+    let j = 0;
+    for (; j < n8; j += 8) {
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
+      let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
+      let bp = b + (<usize>j << 2);
+      for (let t = 0; t < k; t++, bp += bRow) {
+        const at = <usize>t << 2;
+        const b0 = v128.load(bp);
+        const b1 = v128.load(bp + 16);
+        const x0 = v128.load32_splat(a0 + at);
+        const x1 = v128.load32_splat(a1 + at);
+        const x2 = v128.load32_splat(a2 + at);
+        const x3 = v128.load32_splat(a3 + at);
+        s00 = f32x4.add(s00, f32x4.mul(x0, b0));
+        s01 = f32x4.add(s01, f32x4.mul(x0, b1));
+        s10 = f32x4.add(s10, f32x4.mul(x1, b0));
+        s11 = f32x4.add(s11, f32x4.mul(x1, b1));
+        s20 = f32x4.add(s20, f32x4.mul(x2, b0));
+        s21 = f32x4.add(s21, f32x4.mul(x2, b1));
+        s30 = f32x4.add(s30, f32x4.mul(x3, b0));
+        s31 = f32x4.add(s31, f32x4.mul(x3, b1));
+      }
+      const cp = c0 + (<usize>j << 2);
+      v128.store(cp, s00);
+      v128.store(cp + 16, s01);
+      v128.store(cp + bRow, s10);
+      v128.store(cp + bRow + 16, s11);
+      v128.store(cp + 2 * bRow, s20);
+      v128.store(cp + 2 * bRow + 16, s21);
+      v128.store(cp + 3 * bRow, s30);
+      v128.store(cp + 3 * bRow + 16, s31);
+    }
+    for (; j < n; j++) {
+      for (let r = 0; r < 4; r++) matmulNNScalar(a0 + <usize>r * aRow, b, c0 + <usize>r * bRow, k, n, j);
+    }
+  }
+  for (; i < m; i++) {
+    const ai = a + <usize>i * aRow;
+    const ci = c + <usize>i * bRow;
+    let j = 0;
+    for (; j < n4; j += 4) {
+      let s = f32x4.splat(0);
+      let bp = b + (<usize>j << 2);
+      for (let t = 0; t < k; t++, bp += bRow) s = f32x4.add(s, f32x4.mul(v128.load32_splat(ai + (<usize>t << 2)), v128.load(bp)));
+      v128.store(ci + (<usize>j << 2), s);
+    }
+    for (; j < n; j++) matmulNNScalar(ai, b, ci, k, n, j);
+  }
+}
+
+// c[j] = Σ_t a[t] · b[t, j] for one row a and one column j.
+function matmulNNScalar(a: usize, b: usize, c: usize, k: i32, n: i32, j: i32): void {
+  let s: f32 = 0;
+  let bp = b + (<usize>j << 2);
+  const bRow = <usize>n << 2;
+  for (let t = 0; t < k; t++, bp += bRow) s += load<f32>(a + (<usize>t << 2)) * load<f32>(bp);
+  store<f32>(c + (<usize>j << 2), s);
+}
+
+export function matmulNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
+  const k4 = k & ~3;
+  const row = <usize>k << 2;
+  const cRow = <usize>n << 2;
+  for (let i = 0; i < m; i++) {
+    const ai = a + <usize>i * row;
+    const ci = c + <usize>i * cRow;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const b0 = b + <usize>j * row;
+      const b1 = b0 + row;
+      const b2 = b1 + row;
+      const b3 = b2 + row;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      let t = 0;
+      for (; t < k4; t += 4) {
+        const at = <usize>t << 2;
+        const x = v128.load(ai + at);
+        s0 = f32x4.add(s0, f32x4.mul(x, v128.load(b0 + at)));
+        s1 = f32x4.add(s1, f32x4.mul(x, v128.load(b1 + at)));
+        s2 = f32x4.add(s2, f32x4.mul(x, v128.load(b2 + at)));
+        s3 = f32x4.add(s3, f32x4.mul(x, v128.load(b3 + at)));
+      }
+      // Horizontal sums of the four: transpose and add.
+      const u0 = v128.shuffle<f32>(s0, s1, 0, 4, 1, 5);
+      const u1 = v128.shuffle<f32>(s0, s1, 2, 6, 3, 7);
+      const u2 = v128.shuffle<f32>(s2, s3, 0, 4, 1, 5);
+      const u3 = v128.shuffle<f32>(s2, s3, 2, 6, 3, 7);
+      const v0 = f32x4.add(u0, u1); // lanes: s0 0+2, s1 0+2, s0 1+3, s1 1+3
+      const v1 = f32x4.add(u2, u3);
+      let sum = f32x4.add(v128.shuffle<f32>(v0, v1, 0, 1, 4, 5), v128.shuffle<f32>(v0, v1, 2, 3, 6, 7));
+      for (; t < k; t++) {
+        const at = <usize>t << 2;
+        const x = load<f32>(ai + at);
+        sum = f32x4.add(sum, f32x4(x * load<f32>(b0 + at), x * load<f32>(b1 + at), x * load<f32>(b2 + at), x * load<f32>(b3 + at)));
+      }
+      v128.store(ci + (<usize>j << 2), sum);
+    }
+    for (; j < n; j++) {
+      const bj = b + <usize>j * row;
+      let s = f32x4.splat(0);
+      let t = 0;
+      for (; t < k4; t += 4) s = f32x4.add(s, f32x4.mul(v128.load(ai + (<usize>t << 2)), v128.load(bj + (<usize>t << 2))));
+      let total: f32 = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 2) + (f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 3));
+      for (; t < k; t++) total += load<f32>(ai + (<usize>t << 2)) * load<f32>(bj + (<usize>t << 2));
+      store<f32>(ci + (<usize>j << 2), total);
+    }
+  }
+}
