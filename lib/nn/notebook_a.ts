@@ -36,15 +36,18 @@ export interface SweepGridOptions {
   patience?: number;
   /** Learning rate of the base configuration (the `lr` variant uses half). Default 0.002. */
   learningRate?: number;
+  /** Batch size of the base configuration (the `batch` variant uses twice as many). Default 32. */
+  batchSize?: number;
   /** Learning-rate schedule of every configuration. Default `constant`. */
   schedule?: ScheduleName;
 }
 
 /**
  * The sweep configurations, starting from `QUICK_CONFIG` (2 stride-2 conv layers of 16 and 32 3×3
- * filters, batch 32, Adam 0.002 unless `learningRate` says otherwise):
- * - `reduced` (5): that base; batch 64; kernel 5; 3 conv layers (16-32-64); half the learning rate.
- * - `full` (16): conv layers {2, 3} × base filters {16, 32} × kernel {3, 5} × batch {32, 64}.
+ * filters, batch 32, Adam 0.002 unless `batchSize` and `learningRate` say otherwise):
+ * - `reduced` (5): that base; twice the batch; kernel 5; 3 conv layers (16-32-64); half the learning
+ *   rate.
+ * - `full` (16): conv layers {2, 3} × base filters {16, 32} × kernel {3, 5} × batch {b, 2b}.
  */
 export function sweepGrid(size: SweepSize, options: SweepGridOptions = {}): AutoencoderConfig[] {
   const base: AutoencoderConfig = {
@@ -54,12 +57,13 @@ export function sweepGrid(size: SweepSize, options: SweepGridOptions = {}): Auto
     latentDim: options.latentDim ?? 10,
     patience: options.patience ?? 3,
     learningRate: options.learningRate ?? QUICK_CONFIG.learningRate,
+    batchSize: options.batchSize ?? QUICK_CONFIG.batchSize,
     schedule: options.schedule ?? "constant",
   };
   if (size === "reduced") {
     return [
       { ...base },
-      { ...base, batchSize: 64 },
+      { ...base, batchSize: 2 * base.batchSize! },
       { ...base, kernelSize: 5 },
       { ...base, convLayers: 3, filters: 16 },
       { ...base, learningRate: base.learningRate! / 2 },
@@ -70,7 +74,9 @@ export function sweepGrid(size: SweepSize, options: SweepGridOptions = {}): Auto
   for (const convLayers of [2, 3]) {
     for (const filters of [16, 32]) {
       for (const kernelSize of [3, 5]) {
-        for (const batchSize of [32, 64]) grid.push({ ...base, convLayers, filters, kernelSize, batchSize });
+        for (const batchSize of [base.batchSize!, 2 * base.batchSize!]) {
+          grid.push({ ...base, convLayers, filters, kernelSize, batchSize });
+        }
       }
     }
   }
