@@ -2,8 +2,8 @@
  * Replacement wasm `BatchMatMul` and `_FusedMatMul`:
  * - With a transpose flag the tfjs wasm kernel runs ~10x slower than without, so a flagged operand
  *   is transposed explicitly first and the kernel runs with both flags off.
- * - A product with few rows (≤ 32, a dense layer on a small batch or shard, no batch axis) is computed
- *   by the SIMD helper module directly: XNNPACK packs the right-hand matrix on every call (the
+ * - A product with few rows (≤ 32: a dense layer on a small batch or shard, or the weight gradient of
+ *   a narrow layer; no batch axis) is computed by the SIMD helper module directly: XNNPACK packs the right-hand matrix on every call (the
  *   weights change every step, so its cache never hits), which for a 1024×200 weight costs more than
  *   the product itself. `_FusedMatMul` (a dense layer's forward pass) then adds the bias and applies
  *   a linear or ReLU activation; other activations run the original kernel, with explicitly
@@ -32,7 +32,10 @@ function swapLastTwo(rank: number): number[] {
   return perm;
 }
 
-/** a·b (or a·bᵀ) by the SIMD helper when it applies (no batch axis, ≤ 32 rows, no transposed a). */
+/**
+ * a·b, a·bᵀ or aᵀ·b by the SIMD helper when it applies (no batch axis, ≤ 32 rows of the product;
+ * a transposed `a` is transposed explicitly first, a small copy).
+ */
 function smallProduct(
   backend: BackendWasm,
   a: TensorInfo,
@@ -40,15 +43,15 @@ function smallProduct(
   transposeA: boolean,
   transposeB: boolean,
 ): TensorInfo | undefined {
-  if (transposeA || a.dtype !== "float32" || b.dtype !== "float32") return undefined;
+  if (a.dtype !== "float32" || b.dtype !== "float32" || (transposeA && transposeB)) return undefined;
   const rankA = a.shape.length;
   const rankB = b.shape.length;
   if (rankA < 2 || rankB < 2) return undefined;
   if (util.sizeFromShape(a.shape.slice(0, -2)) !== 1 || util.sizeFromShape(b.shape.slice(0, -2)) !== 1) {
     return undefined;
   }
-  const m = a.shape[rankA - 2];
-  const k = a.shape[rankA - 1];
+  const m = transposeA ? a.shape[rankA - 1] : a.shape[rankA - 2];
+  const k = transposeA ? a.shape[rankA - 2] : a.shape[rankA - 1];
   const n = transposeB ? b.shape[rankB - 2] : b.shape[rankB - 1];
   const inner = transposeB ? b.shape[rankB - 1] : b.shape[rankB - 2];
   if (inner !== k || m < 1 || m > SMALL_PRODUCT_ROWS || k < 1 || n < 1) return undefined;
@@ -56,14 +59,16 @@ function smallProduct(
   if (!simd) return undefined;
   const batch = backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const out = backend.makeOutput([...batch, m, n], "float32");
+  const left = transposeA ? transpose(backend, a, swapLastTwo(rankA)) : a;
   (transposeB ? simd.matmulNT : simd.matmulNN)(
-    pointer(backend, a),
+    pointer(backend, left),
     pointer(backend, b),
     pointer(backend, out),
     m,
     k,
     n,
   );
+  if (left !== a) free(backend, left);
   return out;
 }
 
