@@ -3,7 +3,7 @@
  * carry the request `id`; every request first applies the update pending from the previous step):
  * - `init` {topology, weights, adam, spec, backend, shards, trainableSize, slots, counters, train,
  *   validation} → {backend}
- * - `step` {parity, indices, shifts, flips, bounds, weights, dropoutSeed, learningRate}: claims shards through
+ * - `step` {parity, indices, shifts, flips, erase, bounds, weights, dropoutSeed, learningRate}: claims shards through
  *   `counters[parity]` (an atomic counter shared by all workers) until none is left, computes each
  *   claimed shard's loss and gradients, writes the gradients to the shard's slot of set `parity`, and
  *   remembers the update (reduced from all shards' slots at the next request) → {results}
@@ -103,6 +103,7 @@ self.onmessage = async (event: MessageEvent) => {
           indices: message.indices.subarray(start, end),
           shifts: message.shifts?.subarray(2 * start, 2 * end),
           flips: message.flips?.subarray(start, end),
+          erase: message.erase?.subarray(4 * start, 4 * end),
           dropoutSeed: shardDropoutSeed(message.dropoutSeed, k),
           spec,
           dropout,

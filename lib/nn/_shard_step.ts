@@ -32,13 +32,15 @@ export const EVALUATION_BATCH = 256;
  * Builds a float32 batch tensor `[n, rows, cols, 1]` from the images at `indices` (pixels / 255).
  * With `shifts` (two integers per image: rows down, columns right), each image is translated and the
  * uncovered border filled with 0; with `flips` (one per image, non-zero = mirror left-right), it is
- * mirrored first (data augmentation).
+ * mirrored first; with `erase` (four per image: top, left, height, width; height 0 = none), that
+ * rectangle of the result is set to 0 (random erasing). All three are data augmentation.
  */
 export function batchTensor(
   data: TrainingData,
   indices: ArrayLike<number>,
   shifts?: Int8Array,
   flips?: Uint8Array,
+  erase?: Uint8Array,
 ): tf.Tensor4D {
   const { rows, cols } = data;
   const size = rows * cols;
@@ -51,14 +53,20 @@ export function batchTensor(
     const flip = flips ? flips[b] !== 0 : false;
     if (dy === 0 && dx === 0 && !flip) {
       for (let j = 0; j < size; j++) values[target + j] = data.pixels[offset + j] / 255;
-      continue;
+    } else {
+      for (let r = Math.max(0, dy); r < Math.min(rows, rows + dy); r++) {
+        const source = offset + (r - dy) * cols;
+        const destination = target + r * cols;
+        for (let c = Math.max(0, dx); c < Math.min(cols, cols + dx); c++) {
+          const from = c - dx;
+          values[destination + (flip ? cols - 1 - c : c)] = data.pixels[source + from] / 255;
+        }
+      }
     }
-    for (let r = Math.max(0, dy); r < Math.min(rows, rows + dy); r++) {
-      const source = offset + (r - dy) * cols;
-      const destination = target + r * cols;
-      for (let c = Math.max(0, dx); c < Math.min(cols, cols + dx); c++) {
-        const from = c - dx;
-        values[destination + (flip ? cols - 1 - c : c)] = data.pixels[source + from] / 255;
+    if (erase && erase[4 * b + 2] > 0) {
+      const [top, left, height, width] = erase.subarray(4 * b, 4 * b + 4);
+      for (let r = top; r < Math.min(rows, top + height); r++) {
+        values.fill(0, target + r * cols + left, target + r * cols + Math.min(cols, left + width));
       }
     }
   }
@@ -155,6 +163,7 @@ export function shardGradients(
     indices: ArrayLike<number>;
     shifts?: Int8Array;
     flips?: Uint8Array;
+    erase?: Uint8Array;
     dropoutSeed: number;
     spec: LossSpec;
     dropout: tfl.layers.Layer[];
@@ -163,7 +172,7 @@ export function shardGradients(
 ): ShardResult {
   const { data, indices, spec } = shard;
   for (const layer of shard.dropout) (layer as unknown as { seed: number }).seed = shard.dropoutSeed;
-  const x = batchTensor(data, indices, shard.shifts, shard.flips);
+  const x = batchTensor(data, indices, shard.shifts, shard.flips, shard.erase);
   const target = spec.loss === "mse"
     ? x
     : labelTensor(data, indices, spec.numClasses, spec.labelSmoothing ?? 0);

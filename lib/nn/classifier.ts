@@ -52,6 +52,8 @@ export interface ClassifierConfig {
   augmentFlip?: boolean;
   /** Label smoothing ε of the training targets (the validation loss is unsmoothed). Default 0. */
   labelSmoothing?: number;
+  /** Probability of random erasing (a rectangle of 2-25 % of a training image set to 0). Default 0. */
+  augmentErase?: number;
   /** Seed of the head's initialisation, dropout, split and shuffles. Default 0. */
   seed?: number;
   /**
@@ -85,6 +87,7 @@ export function resolveClassifierConfig(config: ClassifierConfig = {}): Resolved
     augmentShift: config.augmentShift ?? 2,
     augmentFlip: config.augmentFlip ?? false,
     labelSmoothing: config.labelSmoothing ?? 0,
+    augmentErase: config.augmentErase ?? 0,
     seed: config.seed ?? 0,
     fineTuneSchedule: config.fineTuneSchedule ?? "constant",
     warmupEpochs: config.warmupEpochs ?? 0.5,
@@ -104,6 +107,9 @@ export function resolveClassifierConfig(config: ClassifierConfig = {}): Resolved
     throw new InputError(`numClasses: ${c.numClasses} must be an integer >= 2`);
   }
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new InputError(`dropout: ${c.dropout} must be in [0, 1)`);
+  if (!(c.augmentErase >= 0 && c.augmentErase <= 1)) {
+    throw new InputError(`augmentErase: ${c.augmentErase} must be in [0, 1]`);
+  }
   if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1)) {
     throw new InputError(`labelSmoothing: ${c.labelSmoothing} must be in [0, 1)`);
   }
@@ -247,6 +253,7 @@ export class Classifier {
       augmentShift: c.augmentShift,
       augmentFlip: c.augmentFlip,
       labelSmoothing: c.labelSmoothing,
+      augmentErase: c.augmentErase,
       seed: c.seed,
       progress: options.progress,
       shards: c.shards,

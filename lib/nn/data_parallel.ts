@@ -113,6 +113,8 @@ export interface TrainerStep {
   shifts?: Int8Array;
   /** Augmentation: one per image, non-zero = mirror left-right, or none. */
   flips?: Uint8Array;
+  /** Augmentation: four per image (top, left, height, width; height 0 = none) set to 0, or none. */
+  erase?: Uint8Array;
   /** Seed of the step's dropout masks (each shard derives its own). Default 1. */
   dropoutSeed?: number;
   /** Learning rate of this step's update. Default: the trainer's. */
@@ -261,6 +263,7 @@ function createLocalTrainer(
           indices: indices.subarray(start, end),
           shifts: batch.shifts?.subarray(2 * start, 2 * end),
           flips: batch.flips?.subarray(start, end),
+          erase: batch.erase?.subarray(4 * start, 4 * end),
           dropoutSeed: shardDropoutSeed(batch.dropoutSeed ?? 1, k),
           spec: config.spec,
           dropout,
@@ -446,6 +449,7 @@ async function createWorkerTrainer(
             indices,
             shifts: batch.shifts ?? null,
             flips: batch.flips ?? null,
+            erase: batch.erase ?? null,
             bounds,
             weights,
             dropoutSeed: batch.dropoutSeed ?? 1,

@@ -17,7 +17,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { InputError } from "../errors.ts";
-import { createRandom, seededPermutation } from "../util/random.ts";
+import { createRandom, type Random, seededPermutation } from "../util/random.ts";
 import { createDataParallelTrainer, DEFAULT_SHARDS, defaultWorkerCount } from "./data_parallel.ts";
 import { checkSchedule, learningRateAt, type LearningRateSchedule, type ScheduleName } from "./schedule.ts";
 import {
@@ -91,6 +91,11 @@ export interface TrainOptions {
   augmentFlip?: boolean;
   /** Label smoothing ε of the `crossentropy` training targets (validation loss unsmoothed). Default 0. */
   labelSmoothing?: number;
+  /**
+   * Data augmentation for `crossentropy`: the probability that a training image gets one random
+   * rectangle (2-25 % of its area, aspect ratio 1/3-3) set to 0 (random erasing). Default 0 (off).
+   */
+  augmentErase?: number;
   /** Called after each epoch with its record (e.g. to plot live in a notebook). */
   onEpochEnd?: (record: EpochRecord) => void;
 }
@@ -334,6 +339,10 @@ export async function trainModel(
   const maxShift = kind === "crossentropy" ? Math.max(0, Math.floor(options.augmentShift ?? 0)) : 0;
   const flip = kind === "crossentropy" && (options.augmentFlip ?? false);
   const labelSmoothing = kind === "crossentropy" ? options.labelSmoothing ?? 0 : 0;
+  const eraseProbability = kind === "crossentropy" ? options.augmentErase ?? 0 : 0;
+  if (!(eraseProbability >= 0 && eraseProbability <= 1)) {
+    throw new InputError(`erase probability: ${eraseProbability} must be in [0, 1]`);
+  }
   if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
     throw new InputError(`label smoothing: ${labelSmoothing} must be in [0, 1)`);
   }
@@ -383,6 +392,13 @@ export async function trainModel(
           flips = new Uint8Array(indices.length);
           for (let i = 0; i < flips.length; i++) flips[i] = random.int(2);
         }
+        const erase = eraseProbability > 0
+          ? eraseRectangles(indices.length, {
+            rows: train.rows,
+            cols: train.cols,
+            probability: eraseProbability,
+          }, random)
+          : undefined;
         rate = learningRateAt(schedule, {
           epoch: epoch - 1,
           step: b,
@@ -393,6 +409,7 @@ export async function trainModel(
           indices,
           shifts,
           flips,
+          erase,
           dropoutSeed: Math.floor(dropoutRandom.next() * 2147483647),
           learningRate: rate,
         });
@@ -492,6 +509,32 @@ export async function trainModel(
     shards,
     backend: trainer.backend,
   };
+}
+
+/**
+ * Random-erasing rectangles for `count` images (four bytes each: top, left, height, width; height 0
+ * = none): with `probability`, an area of 2-25 % of the image with an aspect ratio between 1/3 and 3
+ * (log-uniform), placed uniformly inside it.
+ */
+export function eraseRectangles(
+  count: number,
+  options: { rows: number; cols: number; probability: number },
+  random: Random,
+): Uint8Array {
+  const { rows, cols } = options;
+  const out = new Uint8Array(4 * count);
+  for (let i = 0; i < count; i++) {
+    if (random.next() >= options.probability) continue;
+    const area = (0.02 + 0.23 * random.next()) * rows * cols;
+    const ratio = Math.exp(Math.log(1 / 3) + random.next() * Math.log(9));
+    const height = Math.max(1, Math.min(rows, Math.round(Math.sqrt(area * ratio))));
+    const width = Math.max(1, Math.min(cols, Math.round(Math.sqrt(area / ratio))));
+    out[4 * i] = random.int(rows - height + 1);
+    out[4 * i + 1] = random.int(cols - width + 1);
+    out[4 * i + 2] = height;
+    out[4 * i + 3] = width;
+  }
+  return out;
 }
 
 /** Sets `model`'s weights (in `getWeights()` order) from float32 arrays. */

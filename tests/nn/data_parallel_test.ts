@@ -201,6 +201,7 @@ async function trainClassifier(
     augmentShift: 2,
     augmentFlip: true,
     labelSmoothing: 0.1,
+    augmentErase: 0.5,
     dropout: 0.3,
     shards: 3,
     seed: 4,
@@ -222,7 +223,7 @@ async function trainClassifier(
   }
 }
 
-Deno.test("classifier on workers (cross-entropy, frozen then fine-tuned encoder, shifts, flips, smoothing, dropout) = one process", async () => {
+Deno.test("classifier on workers (cross-entropy, frozen then fine-tuned encoder, shifts, flips, erasing, smoothing, dropout) = one process", async () => {
   const data = await digits(120);
   const local = await trainClassifier(data, 0, { head: 1, fineTune: 2 });
   const one = await trainClassifier(data, 1, { head: 1, fineTune: 2 });
