@@ -18,7 +18,6 @@ export interface SimdKernels {
   col2im(...args: number[]): void;
   im2colT(...args: number[]): void;
   convFilterGrad(...args: number[]): void;
-  convInputGradSmall(...args: number[]): void;
   broadcastLast(op: number, a: number, b: number, out: number, rows: number, c: number): void;
   reluGrad(dy: number, x: number, out: number, n: number): void;
   sumAll(src: number, n: number, out: number): void;

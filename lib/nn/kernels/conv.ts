@@ -272,71 +272,9 @@ function conv2DBackpropInput(args: KernelArgs<Conv2DBackpropInputAttrs>): Tensor
     attrs.dimRoundingMode,
     false,
   );
-  const small = info.filterHeight * info.filterWidth * info.inChannels <= SMALL_FILTER_TAPS;
-  if (small && inputMethod === "auto" && simdKernels(backend)) {
-    return backpropInputSmall(backend, dy, filter, info);
-  }
   return info.strideHeight === 1 && info.strideWidth === 1
     ? backpropInputStride1(backend, dy, filter, info)
     : backpropInputCol2Im(backend, dy, filter, info);
-}
-
-/** Largest kh·kw·ci that {@linkcode backpropInputSmall} handles (its sums live in 8 registers). */
-const SMALL_FILTER_TAPS = 32;
-
-/** How `Conv2DBackpropInput` is computed: `auto` (the direct SIMD kernel for small filters) or `general`. */
-export type BackpropInputMethod = "auto" | "general";
-
-let inputMethod: BackpropInputMethod = "auto";
-
-/** Chooses the `Conv2DBackpropInput` algorithm (default `"auto"`); for benchmarks and tests. */
-export function setBackpropInputMethod(method: BackpropInputMethod): void {
-  inputMethod = method;
-}
-
-/**
- * dx for filters with kh·kw·ci ≤ 32 (e.g. a conv2dTranspose to one channel): per dy position, the
- * contributions to all its taps at once (SIMD over taps), added straight into dx.
- */
-function backpropInputSmall(
-  backend: BackendWasm,
-  dy: TensorInfo,
-  filter: TensorInfo,
-  info: backend_util.Conv2DInfo,
-): TensorInfo {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const k = kh * kw * ci;
-  const k4 = (k + 3) & ~3;
-  // wT[o][t] = filter[t][o] (t = (ky·kw + kx)·ci + c), rows padded with zeros to k4.
-  const wT = backend.makeOutput([co * k4], "float32");
-  const scratch = backend.makeOutput([32], "float32");
-  const dx = backend.makeOutput([n, h, w, ci], "float32");
-  const source = heapF32(backend, filter);
-  const target = heapF32(backend, wT);
-  target.fill(0);
-  for (let t = 0; t < k; t++) for (let o = 0; o < co; o++) target[o * k4 + t] = source[t * co + o];
-  simdKernels(backend)!.convInputGradSmall(
-    pointer(backend, dy),
-    pointer(backend, wT),
-    pointer(backend, dx),
-    pointer(backend, scratch),
-    n,
-    h,
-    w,
-    ci,
-    info.outHeight,
-    info.outWidth,
-    co,
-    kh,
-    kw,
-    sh,
-    sw,
-    info.padInfo.top,
-    info.padInfo.left,
-  );
-  free(backend, wT, scratch);
-  return dx;
 }
 
 function backpropInputStride1(

@@ -25,11 +25,9 @@ import { addConfig, multiplyConfig, reluGradConfigs, reluGradientConfig, subConf
 
 export {
   type BackpropFilterMethod,
-  type BackpropInputMethod,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   setBackpropFilterMethod,
-  setBackpropInputMethod,
 } from "./conv.ts";
 export { batchMatMulConfig, fusedMatMulConfig, SMALL_PRODUCT_ROWS } from "./matmul.ts";
 export { maxPoolGradConfig } from "./pool.ts";
