@@ -43,6 +43,8 @@ export interface ClassifierRecipe {
   augmentFlip: boolean;
   /** Label smoothing of the training targets. */
   labelSmoothing: number;
+  /** Dropout rate after the head's hidden layer. */
+  dropout: number;
   /** Early-stopping patience of both stages. */
   patience: number;
 }
@@ -89,6 +91,7 @@ export function trainingRecipe(dataset: string, trainCount: number): TrainingRec
       augmentShift: 2,
       augmentFlip: false,
       labelSmoothing: 0,
+      dropout: 0.3,
       patience: 6,
     },
     basis: AUTOENCODER_BASIS,
@@ -129,6 +132,8 @@ export interface RecipeOverrides {
   classifierFlip?: string | boolean;
   /** Classifier label smoothing. */
   labelSmoothing?: string | number;
+  /** Classifier dropout rate. */
+  classifierDropout?: string | number;
 }
 
 function overridden(value: string | number | boolean | undefined): boolean {
@@ -197,6 +202,9 @@ export function applyRecipeOverrides(recipe: TrainingRecipe, overrides: RecipeOv
       throw new InputError(`classifierFlip: "${o.classifierFlip}" must be true, false or auto`);
     }
     cls.augmentFlip = ["true", "1", "yes"].includes(v);
+  }
+  if (overridden(o.classifierDropout)) {
+    cls.dropout = numberParam("classifierDropout", o.classifierDropout!, (v) => v >= 0 && v < 1, "in [0, 1)");
   }
   if (overridden(o.labelSmoothing)) {
     cls.labelSmoothing = numberParam(
