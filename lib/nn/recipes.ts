@@ -82,21 +82,55 @@ export function trainingRecipe(dataset: string, trainCount: number): TrainingRec
       warmupEpochs: 0.5,
       epochs: fullScale ? 5 : 7,
     },
-    classifier: {
-      headEpochs: 2,
-      fineTuneEpochs: 25,
-      batchSize: 64,
-      fineTuneLearningRate: 1e-3,
-      fineTuneSchedule: "constant",
-      augmentShift: 2,
-      augmentFlip: false,
-      labelSmoothing: 0,
-      dropout: 0.3,
-      patience: 6,
-    },
-    basis: AUTOENCODER_BASIS,
+    classifier: clothes ? CLOTHES_CLASSIFIER : DIGITS_CLASSIFIER,
+    basis: `${AUTOENCODER_BASIS} ${clothes ? CLOTHES_CLASSIFIER_BASIS : DIGITS_CLASSIFIER_BASIS}`,
   };
 }
+
+/** The classifier recipe for digits (the former defaults, kept: nothing measured better on mnist-sample). */
+export const DIGITS_CLASSIFIER: Readonly<ClassifierRecipe> = Object.freeze({
+  headEpochs: 2,
+  fineTuneEpochs: 25,
+  batchSize: 64,
+  fineTuneLearningRate: 1e-3,
+  fineTuneSchedule: "constant",
+  augmentShift: 2,
+  augmentFlip: false,
+  labelSmoothing: 0,
+  dropout: 0.3,
+  patience: 6,
+});
+
+/**
+ * The classifier recipe for clothes: a cosine schedule peaking at 0.003, 30 epochs, left-right flips,
+ * and less dropout (the classifier underfits: training accuracy on augmented images stayed near the
+ * validation accuracy).
+ */
+export const CLOTHES_CLASSIFIER: Readonly<ClassifierRecipe> = Object.freeze({
+  headEpochs: 2,
+  fineTuneEpochs: 30,
+  batchSize: 64,
+  fineTuneLearningRate: 3e-3,
+  fineTuneSchedule: "cosine",
+  augmentShift: 2,
+  augmentFlip: true,
+  labelSmoothing: 0,
+  dropout: 0.1,
+  patience: 6,
+});
+
+/** What the digits classifier recipe rests on (validation accuracy, 800 mnist-sample images). */
+export const DIGITS_CLASSIFIER_BASIS =
+  "Classifier, mnist-sample (latent-200 encoder of 3L 16-32-64 k3): constant 0.001, 25 epochs: validation " +
+  "accuracy 98.50 %; cosine 0.002 with label smoothing 0.1: 98.50 %; plus random erasing: 97.88 %.";
+
+/** What the clothes classifier recipe rests on (validation accuracy, 6,000 fashion-mnist images). */
+export const CLOTHES_CLASSIFIER_BASIS =
+  "Classifier, fashion-mnist, latent-200 encoder of 2L 16-32 k5: constant 0.001, 15 epochs: validation " +
+  "accuracy 89.90 %; cosine 0.002 + flips + label smoothing 0.1: 90.32 % (30 epochs: 90.88 %); the same with random " +
+  "erasing: 89.85 %; cosine 0.003 + flips + dropout 0.1, 30 epochs: 91.45 % (40 epochs: 91.18 %; shifts of 1 " +
+  "pixel: 91.38 %; peak 0.004 without dropout: 90.55 %); the last with the 2L 32-64 k3 encoder that the sweep now " +
+  "chooses: 92.22 %.";
 
 /**
  * What the autoencoder recipe rests on: validation MSE (seed 1, 10 % validation split, batch 32,
