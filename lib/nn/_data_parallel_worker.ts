@@ -37,15 +37,16 @@ let train: TrainingData;
 let validation: TrainingData | undefined;
 let slotSets: Float32Array[][]; // [parity][shard]
 let counters: Int32Array;
-let gradient: Float32Array;
 let pending: { parity: number; weights: number[]; learningRate: number } | undefined;
 
 function applyPending(): void {
   if (!pending) return;
   const { parity, weights, learningRate } = pending;
   pending = undefined;
-  reduceShards(slotSets[parity].slice(0, weights.length), weights, gradient);
-  adam.apply(gradient, learningRate);
+  adam.applyFilled(
+    (out) => reduceShards(slotSets[parity].slice(0, weights.length), weights, out),
+    learningRate,
+  );
 }
 
 function asData(shared: TrainingData | null): TrainingData | undefined {
@@ -82,7 +83,6 @@ self.onmessage = async (event: MessageEvent) => {
         )
       );
       counters = message.counters;
-      gradient = new Float32Array(size);
       adam = createFlatAdam(variables, message.adam);
       dropout = dropoutLayers(model);
       self.postMessage({ id: message.id, backend: info.name });

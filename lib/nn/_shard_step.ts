@@ -198,24 +198,27 @@ export function shardGradients(
 }
 
 /**
- * Adds shard `k`'s gradient `g`, weighted by `weight` (its share of the batch), into `out`; the first
- * shard (`first`) overwrites `out`. Float64 arithmetic, float32 storage.
- */
-export function accumulateShard(out: Float32Array, g: Float32Array, weight: number, first: boolean): void {
-  const n = out.length;
-  if (first) {
-    for (let i = 0; i < n; i++) out[i] = weight * g[i];
-  } else {
-    for (let i = 0; i < n; i++) out[i] += weight * g[i];
-  }
-}
-
-/**
- * The batch gradient from its shards' gradients: `out = Σ_k weights[k] · shards[k]`, accumulated in
- * shard order with {@linkcode accumulateShard}, so the same on every machine and for any worker count.
+ * The batch gradient from its shards' gradients: `out[i] = Σ_k weights[k] · shards[k][i]`, summed in
+ * shard order in float64 and stored once as float32, so the same on every machine and for any
+ * worker count.
  */
 export function reduceShards(shards: Float32Array[], weights: number[], out: Float32Array): void {
-  shards.forEach((g, k) => accumulateShard(out, g, weights[k], k === 0));
+  const n = out.length;
+  if (shards.length === 1) {
+    const [g] = shards;
+    const w = weights[0];
+    for (let i = 0; i < n; i++) out[i] = w * g[i];
+  } else if (shards.length === 2) {
+    const [g0, g1] = shards;
+    const [w0, w1] = weights;
+    for (let i = 0; i < n; i++) out[i] = w0 * g0[i] + w1 * g1[i];
+  } else {
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      for (let k = 0; k < shards.length; k++) sum += weights[k] * shards[k][i];
+      out[i] = sum;
+    }
+  }
 }
 
 /** Loss (mean over the batch) and correct predictions of evaluation batch `[start, start + n)`, inference mode. */

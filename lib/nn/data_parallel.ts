@@ -34,12 +34,12 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { type AdamSpec, createFlatAdam } from "./kernels/adam.ts";
 import {
-  accumulateShard,
   dropoutLayers,
   EVALUATION_BATCH,
   evaluationBatch,
   type LossName,
   type LossSpec,
+  reduceShards,
   shardBounds,
   shardDropoutSeed,
   shardGradients,
@@ -238,8 +238,7 @@ function createLocalTrainer(
   const adam = createFlatAdam(variables, config.adam);
   const dropout = dropoutLayers(model);
   const savedSeeds = dropout.map((layer) => (layer as unknown as { seed?: number }).seed);
-  const shard = new Float32Array(size);
-  const gradient = new Float32Array(size);
+  const slots = Array.from({ length: config.shards }, () => new Float32Array(size));
   let disposed = false;
   const check = () => {
     if (disposed) throw new Error("DataParallelTrainer: used after dispose()");
@@ -267,12 +266,14 @@ function createLocalTrainer(
           dropoutSeed: shardDropoutSeed(batch.dropoutSeed ?? 1, k),
           spec: config.spec,
           dropout,
-        }, shard);
-        accumulateShard(gradient, shard, weights[k], k === 0);
+        }, slots[k]);
         loss += weights[k] * r.loss;
         correct += r.correct;
       });
-      adam.apply(gradient, batch.learningRate ?? config.adam.learningRate);
+      adam.applyFilled(
+        (out) => reduceShards(slots.slice(0, bounds.length), weights, out),
+        batch.learningRate ?? config.adam.learningRate,
+      );
       return { loss, correct, count: n };
     },
     // deno-lint-ignore require-await

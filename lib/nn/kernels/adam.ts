@@ -33,6 +33,11 @@ export interface FusedAdam {
    * `learningRate` overrides the creation-time rate for this step (learning-rate schedules).
    */
   applyGradients(gradients: Float32Array, learningRate?: number): void;
+  /**
+   * Applies one step whose gradient `fill` writes into the array it is given (all variables back to
+   * back, in list order; a view of the wasm heap, valid only during the call): no extra copy.
+   */
+  applyFilled(fill: (gradient: Float32Array) => void, learningRate?: number): void;
   /** Frees the moment buffers. */
   dispose(): void;
 }
@@ -201,12 +206,15 @@ export function createFusedAdam(
   let disposed = false;
   return {
     applyGradients(gradients: Float32Array, learningRate?: number): void {
-      if (disposed) throw new Error("FusedAdam: used after dispose()");
       if (gradients.length !== total) {
         throw new Error(`FusedAdam: expected ${total} gradient values, got ${gradients.length}`);
       }
+      this.applyFilled((out) => out.set(gradients), learningRate);
+    },
+    applyFilled(fill: (gradient: Float32Array) => void, learningRate?: number): void {
+      if (disposed) throw new Error("FusedAdam: used after dispose()");
       const flat = backend.makeOutput([total], "float32");
-      heapF32(backend, flat).set(gradients);
+      fill(heapF32(backend, flat));
       const base = pointer(backend, flat);
       let offset = 0;
       variables.forEach((variable, i) => {
@@ -231,6 +239,8 @@ export type AdamSpec = Required<FusedAdamOptions>;
 export interface FlatAdam {
   /** Applies the flat gradient (variables back to back) with this learning rate. */
   apply(gradient: Float32Array, learningRate: number): void;
+  /** Applies the flat gradient that `fill` writes into the array it is given (a heap view on wasm). */
+  applyFilled(fill: (gradient: Float32Array) => void, learningRate: number): void;
   /** Frees the state. */
   dispose(): void;
 }
@@ -238,9 +248,20 @@ export interface FlatAdam {
 /** A {@linkcode FlatAdam} for `variables` on the active backend. */
 export function createFlatAdam(variables: tf.Variable[], spec: AdamSpec): FlatAdam {
   const fused = createFusedAdam(variables, spec);
-  if (fused) return { apply: (g, lr) => fused.applyGradients(g, lr), dispose: () => fused.dispose() };
+  if (fused) {
+    return {
+      apply: (g, lr) => fused.applyGradients(g, lr),
+      applyFilled: (fill, lr) => fused.applyFilled(fill, lr),
+      dispose: () => fused.dispose(),
+    };
+  }
   const optimizer = tf.train.adam(spec.learningRate, spec.beta1, spec.beta2, spec.epsilon);
+  const scratch = new Float32Array(variables.reduce((n, v) => n + v.size, 0));
   return {
+    applyFilled(fill: (gradient: Float32Array) => void, learningRate: number): void {
+      fill(scratch);
+      this.apply(scratch, learningRate);
+    },
     apply(gradient: Float32Array, learningRate: number): void {
       (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
       const named: Array<{ name: string; tensor: tf.Tensor }> = [];
