@@ -1,11 +1,14 @@
 /**
  * `deno task bench:train`: training throughput (images/s; batch 128, Adam lr 1e-3, MSE, 28×28×1,
- * warm-up excluded) of the "cheap" and "ref" conv autoencoders on the active tfjs backend, in one
- * process and data-parallel on Workers, plus encoder inference images/s; and, when /usr/bin/python3
- * has torch, the same models in PyTorch (1 thread) in the same run, with ours/PyTorch ratios.
- * The measurements are interleaved (ours 1 process, ours on Workers, PyTorch, ours encoder; repeated
- * `--reps` times, medians reported) so that other load on the machine hits all of them alike; the
- * load average and images per CPU-second are recorded too. Prints a table and writes
+ * warm-up excluded) of the "cheap" and "ref" conv autoencoders on the active tfjs backend, with the
+ * trainer that `trainModel` uses (`lib/nn/data_parallel.ts`: batches built from uint8 pixels, fused
+ * Adam) in one process (1 shard) and data-parallel on Workers (`--workers`, default all cores;
+ * `--shards`, default the training default), plus encoder inference images/s; and, when
+ * /usr/bin/python3 has torch, the same models in PyTorch with 1 and 2 threads (`--torch-threads`) in
+ * the same run. The headline ratio is our best (1 process or Workers) over PyTorch's best thread count.
+ * The measurements are interleaved (ours 1 process, ours on Workers, PyTorch per thread count, ours
+ * encoder; repeated `--reps` times, medians reported) so that other load on the machine hits all of
+ * them alike; the load average and images per CPU-second are recorded too. Prints a table and writes
  * `results/bench/train_throughput.json`.
  * @module
  */
@@ -16,8 +19,14 @@ import { defineTool, runMain } from "../lib/cli/mod.ts";
 import { InputError } from "../lib/errors.ts";
 import { writeFileAtomic } from "../lib/io/atomic.ts";
 import { initBackend } from "../lib/nn/backend.ts";
-import { FusedAdamOptimizer } from "../lib/nn/kernels/adam.ts";
-import { createDataParallelTrainer, type DataParallelTrainer } from "../lib/nn/data_parallel.ts";
+import {
+  createDataParallelTrainer,
+  type DataParallelTrainer,
+  DEFAULT_SHARDS,
+  trainingWorkerCount,
+} from "../lib/nn/data_parallel.ts";
+import type { TrainingData } from "../lib/nn/training.ts";
+import { createRandom, seededPermutation } from "../lib/util/random.ts";
 import {
   buildReferenceModel,
   REFERENCE_MODEL_NAMES,
@@ -98,9 +107,9 @@ class TorchServer {
   #lines: AsyncIterator<string>;
   version = "";
 
-  constructor(batch: number) {
+  constructor(batch: number, threads: number) {
     this.#process = new Deno.Command(PYTHON, {
-      args: [TORCH_SCRIPT, "--serve", "--threads", "1", "--batch", String(batch)],
+      args: [TORCH_SCRIPT, "--serve", "--threads", String(threads), "--batch", String(batch)],
       stdin: "piped",
       stdout: "piped",
       stderr: "inherit",
@@ -155,7 +164,7 @@ function loadavg(): number[] {
 export const benchTrainTool = defineTool({
   name: "bench:train",
   summary: "Training/inference images/s of the reference conv autoencoders: tfjs (1 process and " +
-    "Workers) vs PyTorch 1 thread, interleaved.",
+    "Workers) vs PyTorch (1 and 2 threads), interleaved.",
   flags: {
     models: {
       names: ["--models"],
@@ -166,10 +175,27 @@ export const benchTrainTool = defineTool({
     workers: {
       names: ["--workers"],
       kind: "integer",
-      default: 2,
+      default: Math.max(2, trainingWorkerCount()),
       min: 0,
-      max: 8,
-      description: "Workers for the data-parallel run (0 = skip)",
+      max: 16,
+      description: "Workers for the data-parallel run (0 = skip; default: all cores, at least 2)",
+    },
+    shards: {
+      names: ["--shards"],
+      kind: "integer",
+      default: DEFAULT_SHARDS,
+      min: 1,
+      max: 64,
+      description: "Shards per batch of the data-parallel run (training default)",
+    },
+    torchThreads: {
+      names: ["--torch-threads"],
+      kind: "integers",
+      default: [1, 2],
+      min: 1,
+      max: 64,
+      maxItems: 8,
+      description: "PyTorch thread counts to measure",
     },
     seconds: {
       names: ["--seconds"],
@@ -214,19 +240,22 @@ export const benchTrainTool = defineTool({
     for (const name of names) {
       if (!REFERENCE_MODEL_NAMES.includes(name)) throw new InputError(`--models: unknown model "${name}"`);
     }
-    const { batch, seconds, reps, workers } = flags;
+    const { batch, seconds, reps, workers, shards } = flags;
+    const threadCounts = flags.torchThreads;
     const canTorch = await torchAvailable();
     if (flags.torch === "yes" && !canTorch) {
       throw new InputError(`--torch yes: ${PYTHON} cannot import torch`);
     }
     const withTorch = flags.torch !== "no" && canTorch;
     const backend = await initBackend();
-    const torch = withTorch ? new TorchServer(batch) : undefined;
-    await torch?.start();
+    const torches = withTorch
+      ? threadCounts.map((threads) => ({ threads, server: new TorchServer(batch, threads) }))
+      : [];
+    for (const t of torches) await t.server.start();
     const report: Record<string, unknown> = {
       date: new Date().toISOString(),
       deno: Deno.version.deno,
-      torch: torch?.version ?? null,
+      torch: torches[0]?.server.version ?? null,
       backend,
       hardwareConcurrency: navigator.hardwareConcurrency,
       settings: {
@@ -234,33 +263,44 @@ export const benchTrainTool = defineTool({
         seconds,
         reps,
         workers,
-        optimizer: "Adam lr 1e-3 (ours: FusedAdamOptimizer, fused on wasm; torch: torch.optim.Adam)",
+        shards,
+        torchThreads: torches.map((t) => t.threads),
+        optimizer: "Adam lr 1e-3 (ours: fused Adam on wasm; torch: torch.optim.Adam)",
         loss: "mse",
         input: [28, 28, 1],
+        data: "4,096 random uint8 images, batches in a seeded order (torch: one fixed random float batch)",
       },
-      method:
-        "interleaved: ours 1 process, ours on Workers, PyTorch 1 thread, ours encoder; medians over reps",
+      method: "interleaved: ours 1 process (1 shard), ours on Workers, PyTorch per thread count, ours " +
+        "encoder; medians over reps",
       loadBefore: loadavg(),
       models: {} as Record<string, unknown>,
     };
+    // Synthetic uint8 images, as trainModel reads them.
+    const count = 4096;
+    const random = createRandom(7);
+    const data: TrainingData = {
+      count,
+      rows: 28,
+      cols: 28,
+      pixels: Uint8Array.from({ length: count * 784 }, () => random.int(256)),
+    };
+    const order = seededPermutation(count, 11);
+    const batchesPerPass = Math.floor(count / batch);
     const x = tf.randomUniform([batch, 28, 28, 1], 0, 1, "float32", 1);
     const rows: string[][] = [];
     try {
       for (const name of names) {
         const model = buildReferenceModel(name);
-        const optimizer = new FusedAdamOptimizer({ learningRate: 1e-3 });
-        const step = () => {
-          const loss = optimizer.minimize(
-            () =>
-              tf.losses.meanSquaredError(
-                x,
-                model.autoencoder.apply(x, { training: true }) as tf.Tensor,
-              ) as tf.Scalar,
-            true,
-          )!;
-          loss.dataSync();
-          loss.dispose();
+        const single = await createDataParallelTrainer(model.autoencoder, { train: data }, {
+          workers: 0,
+          shards: 1,
+        });
+        let next = 0;
+        const nextIndices = () => {
+          const b = next++ % batchesPerPass;
+          return order.subarray(b * batch, (b + 1) * batch);
         };
+        const step = async () => void await single.step({ indices: nextIndices() });
         const infer = () => {
           const z = model.encoder.predict(x, { batchSize: batch }) as tf.Tensor;
           z.dataSync();
@@ -268,52 +308,68 @@ export const benchTrainTool = defineTool({
         };
         let trainer: DataParallelTrainer | undefined;
         const samples = { train: [] as Sample[], parallel: [] as Sample[], encoder: [] as Sample[] };
-        const torchSamples = { train: [] as Sample[], encoder: [] as Sample[] };
+        const torchSamples = torches.map(() => ({ train: [] as Sample[], encoder: [] as Sample[] }));
         try {
           // Warm-up: wasm runs in a slow tier for the first 1-2 s.
-          for (let i = 0; i < 3; i++) step(), infer();
+          for (let i = 0; i < 3; i++) await step(), infer();
           await measure(step, batch, 1);
           await measure(infer, batch, 0.5);
           if (workers > 0) {
-            trainer = await createDataParallelTrainer(model.autoencoder, { workers });
+            trainer = await createDataParallelTrainer(model.autoencoder, { train: data }, {
+              workers,
+              shards,
+            });
             const dp = trainer;
-            await measure(async () => void await dp.step(x), batch, 1.5);
+            await measure(async () => void await dp.step({ indices: nextIndices() }), batch, 1.5);
           }
-          if (torch) await torch.measure(name, 0.5);
+          for (const t of torches) await t.server.measure(name, 0.5);
           for (let r = 0; r < reps; r++) {
             samples.train.push(await measure(step, batch, seconds));
             if (trainer) {
               const dp = trainer;
-              samples.parallel.push(await measure(async () => void await dp.step(x), batch, seconds));
+              samples.parallel.push(
+                await measure(async () => void await dp.step({ indices: nextIndices() }), batch, seconds),
+              );
             }
-            if (torch) {
-              const t = await torch.measure(name, seconds);
-              torchSamples.train.push(t.train);
-              torchSamples.encoder.push(t.encoder);
+            for (const [i, t] of torches.entries()) {
+              const measured = await t.server.measure(name, seconds);
+              torchSamples[i].train.push(measured.train);
+              torchSamples[i].encoder.push(measured.encoder);
             }
             samples.encoder.push(await measure(infer, batch, seconds / 2));
           }
         } finally {
           trainer?.dispose();
-          optimizer.dispose();
+          single.dispose();
         }
         const train = summarise(samples.train);
         const parallel = trainer ? summarise(samples.parallel) : undefined;
         const encoder = summarise(samples.encoder);
-        const torchTrain = torch ? summarise(torchSamples.train) : undefined;
-        const torchEncoder = torch ? summarise(torchSamples.encoder) : undefined;
+        const torchTrain = torchSamples.map((t) => summarise(t.train));
+        const torchEncoder = torchSamples.map((t) => summarise(t.encoder));
         const ratio = (ours: number | undefined, theirs: number | undefined) =>
           ours === undefined || theirs === undefined ? null : ours / theirs;
+        const oursBest = Math.max(train.median, parallel?.median ?? 0);
+        const torchBest = torchTrain.length ? Math.max(...torchTrain.map((t) => t.median)) : undefined;
+        const torchBestEncoder = torchEncoder.length
+          ? Math.max(...torchEncoder.map((t) => t.median))
+          : undefined;
+        const torch1 = torches.findIndex((t) => t.threads === 1);
         const entry = {
           params: model.autoencoder.countParams(),
           train,
-          dataParallel: parallel ? { workers, ...parallel } : null,
+          dataParallel: parallel ? { workers, shards, ...parallel } : null,
           encoder,
-          torch1Thread: torchTrain ? { train: torchTrain, encoder: torchEncoder } : null,
-          ratioTrainSingleProcess: ratio(train.median, torchTrain?.median),
-          ratioTrainDataParallel: ratio(parallel?.median, torchTrain?.median),
-          ratioEncoder: ratio(encoder.median, torchEncoder?.median),
-          ratioTrainPerCpuSecond: ratio(train.perCpuSecond, torchTrain?.perCpuSecond),
+          torch: Object.fromEntries(
+            torches.map((t, i) => [`${t.threads}thread`, { train: torchTrain[i], encoder: torchEncoder[i] }]),
+          ),
+          ratioTrainBest: ratio(oursBest, torchBest),
+          ratioTrainSingleProcess: ratio(train.median, torchBest),
+          ratioTrainDataParallel: ratio(parallel?.median, torchBest),
+          ratioEncoder: ratio(encoder.median, torchBestEncoder),
+          ratioTrainPerCpuSecond: torch1 >= 0
+            ? ratio(train.perCpuSecond, torchTrain[torch1].perCpuSecond)
+            : null,
           // Work efficiency of the Workers vs one process (images per CPU-second): on an idle machine
           // with >= `workers` cores the Workers' speed-up over one process is about workers × this.
           dataParallelCpuEfficiency: ratio(parallel?.perCpuSecond, train.perCpuSecond),
@@ -325,11 +381,10 @@ export const benchTrainTool = defineTool({
           name,
           fmt(train.median),
           fmt(parallel?.median),
-          fmt(torchTrain?.median),
-          times(entry.ratioTrainSingleProcess),
-          times(entry.ratioTrainDataParallel),
+          ...torchTrain.map((t) => fmt(t.median)),
+          times(entry.ratioTrainBest),
           fmt(encoder.median),
-          fmt(torchEncoder?.median),
+          fmt(torchBestEncoder),
           times(entry.ratioEncoder),
           times(entry.ratioTrainPerCpuSecond),
           entry.dataParallelCpuEfficiency === null ? "-" : entry.dataParallelCpuEfficiency.toFixed(2),
@@ -338,20 +393,19 @@ export const benchTrainTool = defineTool({
       }
     } finally {
       x.dispose();
-      await torch?.close();
+      for (const t of torches) await t.server.close();
     }
     report.loadAfter = loadavg();
     const header = [
       "model",
-      `train ${backend.name}`,
-      `train ${workers} workers`,
-      "train torch",
-      "ratio 1p",
-      `ratio ${workers}w`,
+      `train ${backend.name} 1p`,
+      `train ${workers}w/${shards}sh`,
+      ...torches.map((t) => `torch ${t.threads}t`),
+      "best/best",
       "encoder",
       "encoder torch",
       "ratio enc",
-      "ratio/cpu-s",
+      "1p/1t per cpu-s",
       `${workers}w cpu eff`,
     ];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -359,7 +413,10 @@ export const benchTrainTool = defineTool({
       cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
     console.log(
       `images/s, batch ${batch}, medians of ${reps} interleaved runs of ${seconds} s; torch = PyTorch ` +
-        `${torch?.version ?? "(not run)"}, 1 thread; ratio/cpu-s = ours (1 process) vs torch in images per ` +
+        `${
+          torches[0]?.server.version ?? "(not run)"
+        }; best/best = our best (1 process or ${workers} Workers) / ` +
+        `PyTorch's best thread count; 1p/1t per cpu-s = ours (1 process) vs torch 1 thread in images per ` +
         `CPU-second; ${workers}w cpu eff = images per CPU-second on ${workers} Workers / in 1 process; ` +
         `load average before ${report.loadBefore} after ${report.loadAfter}`,
     );

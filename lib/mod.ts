@@ -6,7 +6,8 @@
  *
  * - data: IDX files, named data sets (`mnist-sample` built in), classes files, the latent-file scale,
  *   latent vectors as Parquet, task A's output paths, the random-projection stand-in
- * - A (nn): TensorFlow.js backend, conv autoencoder, training, the sweep, latent files, classifier, figures
+ * - A (nn): TensorFlow.js backend, conv autoencoder, training (data-parallel, schedules, per-data-set
+ *   recipes), the sweep, latent files, classifier, figures
  * - B (search): exact L1 k-NN (WebAssembly SIMD, Workers), LSH, the three-way comparison, Python peers
  * - C (emd): signatures, HiGHS and the fast exact solver, lower bounds, pruned k-NN, correctness
  * - D (cluster): k-medians, exact medians and silhouette, partition evaluation and agreement
@@ -118,17 +119,21 @@ export {
   type WrittenTable,
 } from "./report/mod.ts";
 
-// A: autoencoder, sweep, latent files, classifier.
+// A: autoencoder, sweep, training recipes, latent files, classifier.
 export {
+  applyRecipeOverrides,
   Autoencoder,
   type AutoencoderConfig,
+  type AutoencoderRecipe,
   type BackendInfo,
   type BackendName,
   chooseBestConfig,
   Classifier,
   type ClassifierConfig,
+  type ClassifierRecipe,
   confusionMatrix,
   DEFAULT_ARCHITECTURE,
+  DEFAULT_SHARDS,
   type EpochRecord,
   evaluateModel,
   findBestModel,
@@ -137,6 +142,7 @@ export {
   type InitBackendOptions,
   LATENT_DIMS,
   type LatentEncoder,
+  latentModelConfig,
   type LatentModelEntry,
   type LatentModelsOptions,
   listModels,
@@ -148,15 +154,21 @@ export {
   QUICK_CONFIG,
   quickTrain,
   type QuickTrainOptions,
+  type RecipeOverrides,
   type ReducedSets,
   reduceImages,
   resolveAutoencoderConfig,
   runSweep,
+  SCHEDULE_NAMES,
+  type ScheduleName,
   type SweepOptions,
   type SweepResult,
   type SweepRow,
   sweepTable,
   type TrainingData,
+  type TrainingRecipe,
+  trainingRecipe,
+  trainingWorkerCount,
   trainLatentModels,
   trainModel,
   type TrainResult,

@@ -25,6 +25,8 @@ import {
 import { checkModelTarget, MODELS_FOLDER, sha256Hex } from "../nn/persistence.ts";
 import { dataHash } from "../nn/sweep.ts";
 import { initBackend } from "../nn/backend.ts";
+import { DEFAULT_SHARDS } from "../nn/data_parallel.ts";
+import { SCHEDULE_NAMES } from "../nn/schedule.ts";
 import { chooseAutoencoder } from "./_model.ts";
 
 /**
@@ -174,6 +176,50 @@ export const classifyTool = defineTool({
       description: "Random translation of training images by up to N pixels (0: off)",
     },
     seed: { names: ["--seed"], kind: "integer", min: 0, max: MAX_SEED, default: 0, description: "Seed" },
+    flip: {
+      names: ["--flip"],
+      kind: "boolean",
+      description: "Mirror half the training images left-right (clothes, not digits)",
+    },
+    erase: {
+      names: ["--erase"],
+      kind: "number",
+      min: 0,
+      max: 1,
+      default: 0,
+      description: "Probability of random erasing of a training image (0: off)",
+    },
+    labelSmoothing: {
+      names: ["--label-smoothing"],
+      kind: "number",
+      min: 0,
+      max: 0.5,
+      default: 0,
+      description: "Label smoothing of the training targets",
+    },
+    schedule: {
+      names: ["--schedule"],
+      kind: "string",
+      choices: SCHEDULE_NAMES,
+      default: "constant",
+      description:
+        "Fine-tuning learning-rate schedule (cosine: warm-up, then annealing; --decay is for constant)",
+    },
+    shards: {
+      names: ["--shards"],
+      kind: "integer",
+      min: 1,
+      max: 256,
+      default: DEFAULT_SHARDS,
+      description: "Shards per batch (results depend on it, not on --workers)",
+    },
+    workers: {
+      names: ["--workers"],
+      kind: "integer",
+      min: 0,
+      max: 64,
+      description: "Workers training in parallel (0: main thread; default: all cores)",
+    },
     save: {
       names: ["--save"],
       kind: "outputModel",
@@ -228,6 +274,11 @@ export const classifyTool = defineTool({
       patience: flags.patience,
       augmentShift: flags.augmentShift,
       fineTuneDecay: flags.decay,
+      fineTuneSchedule: flags.schedule,
+      augmentFlip: flags.flip,
+      augmentErase: flags.erase,
+      labelSmoothing: flags.labelSmoothing,
+      shards: flags.shards,
       seed: flags.seed,
     };
     const train = { ...trainImages, labels: trainLabels };
@@ -248,7 +299,7 @@ export const classifyTool = defineTool({
       `classify: encoder of ${chosen.dir} (latent dim ${ae.latentDim}) + head ${flags.hidden} + dropout ${flags.dropout}; ` +
         `${trainImages.count} training images (10% held out for validation), backend ${backend.name}`,
     );
-    const training = await classifier.fit(train);
+    const training = await classifier.fit(train, { workers: flags.workers });
     for (
       const [name, stage] of [["head (encoder frozen)", training.head], [
         "fine-tune (all)",

@@ -15,6 +15,8 @@ import { writeFileAtomic } from "../io/atomic.ts";
 import { initBackend } from "../nn/backend.ts";
 import { type AutoencoderConfig, resolveAutoencoderConfig } from "../nn/autoencoder.ts";
 import { checkModelTarget, MODELS_FOLDER } from "../nn/persistence.ts";
+import { DEFAULT_SHARDS } from "../nn/data_parallel.ts";
+import { SCHEDULE_NAMES } from "../nn/schedule.ts";
 import {
   DEFAULT_ARCHITECTURE,
   LATENT_DIMS,
@@ -43,6 +45,9 @@ const FIELD_FLAGS: Record<string, string> = {
   learningRate: "--learning-rate",
   epochs: "--epochs",
   batchSize: "--batch-size",
+  seed: "--seed",
+  schedule: "--schedule",
+  shards: "--shards",
 };
 
 /** The `train` tool. */
@@ -137,6 +142,26 @@ export const trainTool = defineTool({
       description: "Learning rate",
     },
     seed: { names: ["--seed"], kind: "integer", min: 0, max: MAX_SEED, description: "Seed" },
+    schedule: {
+      names: ["--schedule"],
+      kind: "string",
+      choices: SCHEDULE_NAMES,
+      description: "Learning-rate schedule",
+    },
+    shards: {
+      names: ["--shards"],
+      kind: "integer",
+      min: 1,
+      max: 256,
+      description: `Shards per batch (results depend on it, not on --workers; default ${DEFAULT_SHARDS})`,
+    },
+    workers: {
+      names: ["--workers"],
+      kind: "integer",
+      min: 0,
+      max: 64,
+      description: "Workers training in parallel (0: main thread; default: all cores)",
+    },
     force: {
       names: ["--force"],
       kind: "boolean",
@@ -172,6 +197,8 @@ export const trainTool = defineTool({
       batchSize: flags.batchSize,
       learningRate: flags.learningRate,
       seed: flags.seed,
+      schedule: flags.schedule,
+      shards: flags.shards,
     };
     let architecture: AutoencoderConfig = { ...DEFAULT_ARCHITECTURE, epochs: flags.epochs };
     for (const [key, value] of Object.entries(overrides)) {
@@ -215,6 +242,7 @@ export const trainTool = defineTool({
     if (flags.sweep) {
       const sweep = await runSweep(data, {
         configs: defaultSweepGrid(flags.epochs),
+        workers: flags.workers,
         onRow: (row, i) =>
           console.log(
             `sweep ${
@@ -239,6 +267,7 @@ export const trainTool = defineTool({
     const entries = await trainLatentModels(data, {
       ...plan,
       architecture,
+      workers: flags.workers,
       onModel: (e) =>
         console.log(
           `train: latent ${e.latentDim}: ${e.dir} ${e.reused ? "(reused, unchanged)" : "(trained)"} val MSE ${

@@ -1,66 +1,56 @@
 /**
  * Worker side of `data_parallel.ts`: one model replica on its own tfjs backend. Messages (all replies
- * carry the request `id`):
- * - `init` {topology, weights, optimizer, loss, backend} → {backend}
- * - `step` {apply?, x, y, shape} applies the pending averaged gradients (if any), then computes the
- *   loss and gradients of this shard → {loss, grads} (grads: all trainable weights, concatenated)
- * - `evaluate` {apply?, x, y, shape} → {loss}
- * - `weights` {apply?} → {weights} (all weights, concatenated, model.getWeights() order)
- * - `apply` {apply} → {} (only applies the pending gradients)
+ * carry the request `id`; every request first applies the update pending from the previous step):
+ * - `init` {topology, weights, adam, spec, backend, shards, trainableSize, slots, counters, train,
+ *   validation} → {backend}
+ * - `step` {parity, indices, shifts, flips, erase, bounds, weights, dropoutSeed, learningRate}: claims shards through
+ *   `counters[parity]` (an atomic counter shared by all workers) until none is left, computes each
+ *   claimed shard's loss and gradients, writes the gradients to the shard's slot of set `parity`, and
+ *   remembers the update (reduced from all shards' slots at the next request) → {results}
+ * - `evaluate` {batches} → {results} (loss and correct count of each evaluation batch)
+ * - `weights` → {weights} (all weights, concatenated, `model.getWeights()` order)
+ * - `apply` → {} (only applies the pending update)
  * @module
  */
 /// <reference lib="deno.worker" />
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { initBackend } from "./backend.ts";
-import { createFusedAdam, type FusedAdam } from "./kernels/adam.ts";
-import type { BackendName } from "./backend.ts";
-
-interface OptimizerSpec {
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-}
+import { type BackendName, initBackend } from "./backend.ts";
+import { createFlatAdam, type FlatAdam } from "./kernels/adam.ts";
+import {
+  dropoutLayers,
+  EVALUATION_BATCH,
+  evaluationBatch,
+  type LossSpec,
+  reduceShards,
+  shardDropoutSeed,
+  shardGradients,
+  type TrainingData,
+} from "./_shard_step.ts";
 
 let model: tfl.LayersModel;
-let optimizer: tf.AdamOptimizer | undefined;
-let fused: FusedAdam | undefined;
 let variables: tf.Variable[];
-let lossName: "meanSquaredError" | "binaryCrossentropy";
+let adam: FlatAdam;
+let spec: LossSpec;
+let dropout: tfl.layers.Layer[];
+let train: TrainingData;
+let validation: TrainingData | undefined;
+let slotSets: Float32Array[][]; // [parity][shard]
+let counters: Int32Array;
+let pending: { parity: number; weights: number[]; learningRate: number } | undefined;
 
-function loss(y: tf.Tensor, prediction: tf.Tensor): tf.Scalar {
-  return lossName === "binaryCrossentropy"
-    ? tf.mean(tfl.metrics.binaryCrossentropy(y, prediction)) as tf.Scalar
-    : tf.losses.meanSquaredError(y, prediction) as tf.Scalar;
+function applyPending(): void {
+  if (!pending) return;
+  const { parity, weights, learningRate } = pending;
+  pending = undefined;
+  adam.applyFilled(
+    (out) => reduceShards(slotSets[parity].slice(0, weights.length), weights, out),
+    learningRate,
+  );
 }
 
-function applyGradients(flat: Float32Array): void {
-  if (fused) {
-    fused.applyGradients(flat);
-    return;
-  }
-  const named: Array<{ name: string; tensor: tf.Tensor }> = [];
-  let offset = 0;
-  for (const variable of variables) {
-    named.push({
-      name: variable.name,
-      tensor: tf.tensor(flat.subarray(offset, offset + variable.size), variable.shape),
-    });
-    offset += variable.size;
-  }
-  optimizer!.applyGradients(named);
-  tf.dispose(named.map((entry) => entry.tensor));
-}
-
-function batch(
-  message: { x: Float32Array; y: Float32Array | null; shape: number[] },
-): [tf.Tensor, tf.Tensor] {
-  const shape = [message.x.length / message.shape.reduce((a, b) => a * b, 1), ...message.shape];
-  const x = tf.tensor(message.x, shape);
-  const outShape = [shape[0], ...model.outputs[0].shape.slice(1) as number[]];
-  const y = message.y === null ? x : tf.tensor(message.y, outShape);
-  return [x, y];
+function asData(shared: TrainingData | null): TrainingData | undefined {
+  return shared ?? undefined;
 }
 
 self.onmessage = async (event: MessageEvent) => {
@@ -68,7 +58,9 @@ self.onmessage = async (event: MessageEvent) => {
   try {
     if (message.type === "init") {
       const info = await initBackend({ backend: message.backend as BackendName, quiet: true });
-      lossName = message.loss;
+      spec = message.spec;
+      train = asData(message.train)!;
+      validation = asData(message.validation);
       model = await tfl.models.modelFromJSON(JSON.parse(message.topology));
       const weights = model.getWeights();
       let offset = 0;
@@ -79,35 +71,55 @@ self.onmessage = async (event: MessageEvent) => {
       });
       model.setWeights(values);
       tf.dispose(values);
-      const spec = message.optimizer as OptimizerSpec;
       variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-      fused = createFusedAdam(variables, spec);
-      if (!fused) optimizer = tf.train.adam(spec.learningRate, spec.beta1, spec.beta2, spec.epsilon);
+      const size = variables.reduce((n, v) => n + v.size, 0);
+      if (size !== message.trainableSize) {
+        throw new Error(`replica has ${size} trainable weights, the model ${message.trainableSize}`);
+      }
+      slotSets = [0, 1].map((parity) =>
+        Array.from(
+          { length: message.shards },
+          (_, k) => new Float32Array(message.slots, ((parity * message.shards + k) * size) * 4, size),
+        )
+      );
+      counters = message.counters;
+      adam = createFlatAdam(variables, message.adam);
+      dropout = dropoutLayers(model);
       self.postMessage({ id: message.id, backend: info.name });
       return;
     }
-    if (message.apply) applyGradients(message.apply);
+    applyPending();
     if (message.type === "step") {
-      const [x, y] = batch(message);
-      const { value, grads } = tf.variableGrads(
-        () => loss(y, model.apply(x, { training: true }) as tf.Tensor),
-        variables,
-      );
-      const flat = new Float32Array(variables.reduce((n, v) => n + v.size, 0));
-      let offset = 0;
-      for (const variable of variables) {
-        flat.set(grads[variable.name].dataSync() as Float32Array, offset);
-        offset += variable.size;
+      const results = [];
+      const bounds = message.bounds as Array<[number, number]>;
+      for (
+        let k = Atomics.add(counters, message.parity, 1);
+        k < bounds.length;
+        k = Atomics.add(counters, message.parity, 1)
+      ) {
+        const [start, end] = bounds[k];
+        const r = shardGradients(model, variables, {
+          data: train,
+          indices: message.indices.subarray(start, end),
+          shifts: message.shifts?.subarray(2 * start, 2 * end),
+          flips: message.flips?.subarray(start, end),
+          erase: message.erase?.subarray(4 * start, 4 * end),
+          dropoutSeed: shardDropoutSeed(message.dropoutSeed, k),
+          spec,
+          dropout,
+        }, slotSets[message.parity][k]);
+        results.push({ shard: k, ...r });
       }
-      const lossValue = value.dataSync()[0];
-      tf.dispose([value, ...Object.values(grads), x, y]);
-      self.postMessage({ id: message.id, loss: lossValue, grads: flat }, [flat.buffer]);
+      pending = { parity: message.parity, weights: message.weights, learningRate: message.learningRate };
+      self.postMessage({ id: message.id, results });
     } else if (message.type === "evaluate") {
-      const [x, y] = batch(message);
-      const value = tf.tidy(() => loss(y, model.predict(x) as tf.Tensor));
-      const lossValue = value.dataSync()[0];
-      tf.dispose([value, x, y]);
-      self.postMessage({ id: message.id, loss: lossValue });
+      const results = [];
+      for (const b of message.batches as number[]) {
+        const start = b * EVALUATION_BATCH;
+        const count = Math.min(EVALUATION_BATCH, validation!.count - start);
+        results.push({ shard: b, ...evaluationBatch(model, validation!, { start, count }, spec) });
+      }
+      self.postMessage({ id: message.id, results });
     } else if (message.type === "weights") {
       const weights = model.getWeights();
       const flat = new Float32Array(weights.reduce((n, w) => n + w.size, 0));
@@ -117,10 +129,10 @@ self.onmessage = async (event: MessageEvent) => {
         offset += w.size;
       }
       self.postMessage({ id: message.id, weights: flat }, [flat.buffer]);
-    } else if (message.type !== "apply") {
-      throw new Error(`unknown message type ${message.type}`);
-    } else {
+    } else if (message.type === "apply") {
       self.postMessage({ id: message.id });
+    } else {
+      throw new Error(`unknown message type ${message.type}`);
     }
   } catch (error) {
     self.postMessage({

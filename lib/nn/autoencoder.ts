@@ -26,6 +26,8 @@ import {
   saveModel,
 } from "./persistence.ts";
 import type { OutputSet } from "../io/commit.ts";
+import { DEFAULT_SHARDS } from "./data_parallel.ts";
+import { SCHEDULE_NAMES, type ScheduleName } from "./schedule.ts";
 import {
   batchTensor,
   type TrainingData,
@@ -67,6 +69,18 @@ export interface AutoencoderConfig {
   validationSplit?: number;
   /** Seed for weight initialisation, split and shuffles. Default 0. */
   seed?: number;
+  /**
+   * Learning-rate schedule: `constant`, or `cosine` (warm-up, then cosine annealing to 1 % of
+   * `learningRate` at the last epoch; see `schedule.ts`). Default `constant`.
+   */
+  schedule?: ScheduleName;
+  /** Warm-up epochs of the `cosine` schedule. Default 0.5. */
+  warmupEpochs?: number;
+  /**
+   * Shards per batch (the numbers depend on it, not on the number of workers; see
+   * `data_parallel.ts`). Default `DEFAULT_SHARDS` (2).
+   */
+  shards?: number;
 }
 
 /** An {@linkcode AutoencoderConfig} with every default filled in and `filters` as an array. */
@@ -93,6 +107,12 @@ export interface ResolvedAutoencoderConfig {
   validationSplit: number;
   /** See {@linkcode AutoencoderConfig.seed}. */
   seed: number;
+  /** See {@linkcode AutoencoderConfig.schedule}. */
+  schedule: ScheduleName;
+  /** See {@linkcode AutoencoderConfig.warmupEpochs}. */
+  warmupEpochs: number;
+  /** See {@linkcode AutoencoderConfig.shards}. */
+  shards: number;
 }
 
 function positiveInteger(value: number, name: string): number {
@@ -128,6 +148,14 @@ export function resolveAutoencoderConfig(config: AutoencoderConfig = {}): Resolv
   }
   const patience = config.patience ?? 3;
   if (!(patience >= 1)) throw new InputError(`patience: ${patience} must be >= 1`);
+  const schedule = config.schedule ?? "constant";
+  if (!SCHEDULE_NAMES.includes(schedule)) {
+    throw new InputError(`schedule: "${schedule}" is not one of ${SCHEDULE_NAMES.join(", ")}`);
+  }
+  const warmupEpochs = config.warmupEpochs ?? 0.5;
+  if (!(warmupEpochs >= 0) || !Number.isFinite(warmupEpochs)) {
+    throw new InputError(`warmupEpochs: ${warmupEpochs} must be >= 0`);
+  }
   return {
     convLayers,
     kernelSize: positiveInteger(config.kernelSize ?? 3, "kernelSize"),
@@ -140,6 +168,9 @@ export function resolveAutoencoderConfig(config: AutoencoderConfig = {}): Resolv
     patience,
     validationSplit,
     seed: config.seed ?? 0,
+    schedule,
+    warmupEpochs,
+    shards: positiveInteger(config.shards ?? DEFAULT_SHARDS, "shards"),
   };
 }
 
@@ -361,6 +392,9 @@ export class Autoencoder {
       validationSplit: c.validationSplit,
       patience: c.patience,
       seed: c.seed,
+      learningRateSchedule: c.schedule,
+      warmupEpochs: c.warmupEpochs,
+      shards: c.shards,
       ...options,
       loss: "mse",
     });

@@ -20,6 +20,8 @@ import {
 } from "./persistence.ts";
 import type { OutputSet } from "../io/commit.ts";
 import { runBatched } from "./autoencoder.ts";
+import { DEFAULT_SHARDS } from "./data_parallel.ts";
+import { SCHEDULE_NAMES, type ScheduleName } from "./schedule.ts";
 import { splitValidation, type TrainingData, trainModel, type TrainResult } from "./training.ts";
 
 /** Head and training settings of a {@linkcode Classifier}; every field has a documented default. */
@@ -51,8 +53,26 @@ export interface ClassifierConfig {
   validationSplit?: number;
   /** Random translation of training images by up to this many pixels (augmentation). Default 2. */
   augmentShift?: number;
+  /**
+   * Mirror half the training images left-right (augmentation; right for clothes, wrong for digits).
+   * Default false.
+   */
+  augmentFlip?: boolean;
+  /** Label smoothing ε of the training targets (the validation loss is unsmoothed). Default 0. */
+  labelSmoothing?: number;
+  /** Probability of random erasing (a rectangle of 2-25 % of a training image set to 0). Default 0. */
+  augmentErase?: number;
   /** Seed of the head's initialisation, dropout, split and shuffles. Default 0. */
   seed?: number;
+  /**
+   * Learning-rate schedule of stage 2: `constant` (with `fineTuneDecay`) or `cosine` (warm-up, then
+   * cosine annealing to 1 % at the last epoch). Default `constant`.
+   */
+  fineTuneSchedule?: ScheduleName;
+  /** Warm-up epochs of the `cosine` schedule. Default 0.5. */
+  warmupEpochs?: number;
+  /** Shards per batch (the numbers depend on it, not on the workers; see `data_parallel.ts`). Default 2. */
+  shards?: number;
 }
 
 /** A {@linkcode ClassifierConfig} with defaults filled in. */
@@ -73,9 +93,15 @@ export function resolveClassifierConfig(config: ClassifierConfig = {}): Resolved
     patience: config.patience ?? 6,
     validationSplit: config.validationSplit ?? 0.1,
     augmentShift: config.augmentShift ?? 2,
+    augmentFlip: config.augmentFlip ?? false,
+    labelSmoothing: config.labelSmoothing ?? 0,
+    augmentErase: config.augmentErase ?? 0,
     seed: config.seed ?? 0,
+    fineTuneSchedule: config.fineTuneSchedule ?? "constant",
+    warmupEpochs: config.warmupEpochs ?? 0.5,
+    shards: config.shards ?? DEFAULT_SHARDS,
   };
-  for (const key of ["hiddenUnits", "batchSize", "patience"] as const) {
+  for (const key of ["hiddenUnits", "batchSize", "patience", "shards"] as const) {
     if (!Number.isInteger(c[key]) || c[key] < 1) {
       throw new InputError(`${key}: ${c[key]} must be an integer >= 1`);
     }
@@ -89,6 +115,12 @@ export function resolveClassifierConfig(config: ClassifierConfig = {}): Resolved
     throw new InputError(`numClasses: ${c.numClasses} must be an integer >= 2`);
   }
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new InputError(`dropout: ${c.dropout} must be in [0, 1)`);
+  if (!(c.augmentErase >= 0 && c.augmentErase <= 1)) {
+    throw new InputError(`augmentErase: ${c.augmentErase} must be in [0, 1]`);
+  }
+  if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1)) {
+    throw new InputError(`labelSmoothing: ${c.labelSmoothing} must be in [0, 1)`);
+  }
   if (!(c.validationSplit > 0 && c.validationSplit < 1)) {
     throw new InputError(`validationSplit: ${c.validationSplit} must be in (0, 1)`);
   }
@@ -97,6 +129,14 @@ export function resolveClassifierConfig(config: ClassifierConfig = {}): Resolved
   }
   for (const key of ["headLearningRate", "fineTuneLearningRate"] as const) {
     if (!(c[key] > 0)) throw new InputError(`${key}: ${c[key]} must be > 0`);
+  }
+  if (!SCHEDULE_NAMES.includes(c.fineTuneSchedule)) {
+    throw new InputError(
+      `fineTuneSchedule: "${c.fineTuneSchedule}" is not one of ${SCHEDULE_NAMES.join(", ")}`,
+    );
+  }
+  if (!(c.warmupEpochs >= 0) || !Number.isFinite(c.warmupEpochs)) {
+    throw new InputError(`warmupEpochs: ${c.warmupEpochs} must be >= 0`);
   }
   return c;
 }
@@ -131,6 +171,8 @@ export interface ClassifierEvaluation {
 export interface ClassifierFitOptions {
   /** Progress line on stderr. Default: when stderr is a terminal. */
   progress?: boolean;
+  /** Workers computing the gradients (0: this thread; the numbers do not depend on it). Default: all cores. */
+  workers?: number;
 }
 
 /** Options for {@linkcode Classifier.save}. */
@@ -231,8 +273,13 @@ export class Classifier {
       patience: c.patience,
       validationData: validation,
       augmentShift: c.augmentShift,
+      augmentFlip: c.augmentFlip,
+      labelSmoothing: c.labelSmoothing,
+      augmentErase: c.augmentErase,
       seed: c.seed,
       progress: options.progress,
+      shards: c.shards,
+      workers: options.workers,
     };
     const result: ClassifierTraining = { seconds: 0 };
     try {
@@ -254,6 +301,8 @@ export class Classifier {
         epochs: c.fineTuneEpochs,
         learningRate: c.fineTuneLearningRate,
         learningRateDecay: c.fineTuneDecay,
+        learningRateSchedule: c.fineTuneSchedule,
+        warmupEpochs: c.warmupEpochs,
         seed: c.seed + 1,
         label: "fine-tune",
       });

@@ -1,109 +1,340 @@
 /**
- * Data-parallel training on several CPU cores. tfjs-wasm is single-threaded under Deno, so each core
- * gets its own Worker with its own wasm backend and a replica of the model. One
- * {@linkcode DataParallelTrainer.step} splits the batch into one shard per worker; each worker computes
- * the loss and the gradients of its shard; the gradients are averaged (weighted by shard size, so the
- * result is the gradient of the full-batch mean loss) and every worker applies the same Adam update,
- * so the replicas stay identical. The result equals single-process training on the same batches up to
- * float32 rounding.
+ * Deterministic data-parallel training on several CPU cores. tfjs-wasm is single-threaded under Deno,
+ * so each core gets its own Worker with its own wasm backend and a replica of the model.
  *
- * Use from a training loop:
+ * Every batch is split into a **fixed number of shards** (`shards`, default
+ * {@linkcode DEFAULT_SHARDS}) that does not depend on the machine: shard `k` holds the images
+ * `shardBounds(n, shards)[k]` of the batch and is claimed by whichever worker is free first (an atomic
+ * counter; a shard's numbers do not depend on who computes it). Each shard's mean loss
+ * and gradients are computed on their own, written to shared memory, and summed **in shard order**,
+ * weighted by the shard's share of the batch (so the result is the gradient of the batch's mean
+ * loss); every replica then applies the same fused Adam update and the replicas stay identical. The
+ * same computation runs in the calling thread when `workers` is 0. Hence the numbers depend on
+ * the seed and the number of shards, but not on the number of workers or cores: one process and any
+ * number of workers give the same weights.
+ *
+ * The training and validation images are shared with the workers once (`SharedArrayBuffer`); a step
+ * sends only the batch's indices (plus augmentation shifts, dropout seed and learning rate). The
+ * shard gradients come back through a shared, double-buffered array, and each worker applies the
+ * update lazily at the start of its next request.
+ *
  * ```ts
- * const trainer = await createDataParallelTrainer(model, { learningRate: 1e-3 });
+ * const trainer = await createDataParallelTrainer(model, { train, validation }, { loss: "mse" });
  * try {
- *   for (const [x] of batches) history.push(await trainer.step(x)); // autoencoder: target = input
- *   const valLoss = await trainer.evaluate(xVal);
+ *   const { loss } = await trainer.step({ indices: [0, 1, 2, 3], learningRate: 1e-3 });
+ *   const val = await trainer.evaluate();
  *   await trainer.syncTo(model); // copy the trained weights back (for saving, predict, ...)
  * } finally {
  *   trainer.dispose();
  * }
  * ```
- * The trainer owns its own Adam state: `model`'s optimizer (if compiled) is not used or updated.
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import type { BackendName } from "./backend.ts";
+import { defaultWorkerCount } from "../util/worker_pool.ts";
+import { type AdamSpec, createFlatAdam } from "./kernels/adam.ts";
+import {
+  dropoutLayers,
+  EVALUATION_BATCH,
+  evaluationBatch,
+  type LossName,
+  type LossSpec,
+  reduceShards,
+  shardBounds,
+  shardDropoutSeed,
+  shardGradients,
+  type ShardResult,
+  type TrainingData,
+} from "./_shard_step.ts";
+
+export { shardBounds };
+
+/**
+ * The number of shards a batch is split into by default. Results depend on it (and not on the
+ * worker count), so it is fixed rather than taken from the machine. Every shard costs a fixed
+ * overhead (kernel launches, gradient read-back and summation): per CPU-second, 2 shards of a batch
+ * of 64 or 128 ran 3-6 % slower than 1 shard, 4 shards 14-19 % slower (2L 16-32 k5 autoencoder,
+ * latent 10 and 200), so the default fits the 2-core machines this project targets; more cores
+ * need `shards` ≥ cores (the numbers then change by float rounding).
+ */
+export const DEFAULT_SHARDS = 2;
+
+/** Most workers {@linkcode trainingWorkerCount} proposes. */
+export const MAX_WORKERS = 16;
+
+/**
+ * The default number of training workers: `LATENTLAB_WORKERS` when set (0 = train in the calling
+ * thread), else the library's one default Worker count (`defaultWorkerCount` of the worker pool: all
+ * cores), or 0 on a single core; never more than `shards`, because a worker without a shard would idle.
+ */
+export function trainingWorkerCount(shards = DEFAULT_SHARDS): number {
+  let requested: number | undefined;
+  try {
+    const raw = Deno.env.get("LATENTLAB_WORKERS");
+    if (raw !== undefined && raw.trim() !== "") requested = Number(raw);
+  } catch { /* no --allow-env */ }
+  if (requested !== undefined && !(Number.isInteger(requested) && requested >= 0)) {
+    throw new RangeError(`LATENTLAB_WORKERS: "${requested}" is not an integer >= 0`);
+  }
+  if (requested !== undefined) return Math.min(requested, shards, MAX_WORKERS);
+  const cores = defaultWorkerCount();
+  return cores < 2 ? 0 : Math.min(cores, shards, MAX_WORKERS);
+}
 
 /** Options of {@linkcode createDataParallelTrainer}. */
 export interface DataParallelOptions {
-  /** Number of workers (default: `navigator.hardwareConcurrency`, at least 1, at most 8). */
+  /** `mse` (autoencoder, the target is the input) or `crossentropy` (labels). Default `mse`. */
+  loss?: LossName;
+  /** Number of classes for `crossentropy`. Default 10. */
+  numClasses?: number;
+  /** Label smoothing of the `crossentropy` training targets. Default 0. */
+  labelSmoothing?: number;
+  /** Shards per batch (fixes the numbers; see the module doc). Default {@linkcode DEFAULT_SHARDS}. */
+  shards?: number;
+  /** Workers; 0 computes in the calling thread. Default {@linkcode trainingWorkerCount}. */
   workers?: number;
-  /** Adam learning rate (default 1e-3). */
+  /** Adam learning rate when a step gives none. Default 1e-3. */
   learningRate?: number;
-  /** Adam beta1 (default 0.9). */
+  /** Adam beta1. Default 0.9. */
   beta1?: number;
-  /** Adam beta2 (default 0.999). */
+  /** Adam beta2. Default 0.999. */
   beta2?: number;
-  /** Adam epsilon (default 1e-7, the tfjs/Keras default). */
+  /** Adam epsilon. Default 1e-7 (tfjs/Keras). */
   epsilon?: number;
-  /** Loss (default `"meanSquaredError"`). */
-  loss?: "meanSquaredError" | "binaryCrossentropy";
-  /** Backend of the workers (default `"wasm"`). */
-  backend?: BackendName;
+  /** Backend of the workers. Default: the active tfjs backend. */
+  backend?: string;
 }
 
-/** A batch: a tensor, or raw float32 values with the per-sample shape (e.g. `[28, 28, 1]`). */
-export type DataParallelBatch = tf.Tensor | { values: Float32Array; sampleShape: number[] };
+/** One optimisation step. */
+export interface TrainerStep {
+  /** Indices of the batch's images in the training data, in batch order. */
+  indices: ArrayLike<number>;
+  /** Augmentation: two integers per image (rows down, columns right), or none. */
+  shifts?: Int8Array;
+  /** Augmentation: one per image, non-zero = mirror left-right, or none. */
+  flips?: Uint8Array;
+  /** Augmentation: four per image (top, left, height, width; height 0 = none) set to 0, or none. */
+  erase?: Uint8Array;
+  /** Seed of the step's dropout masks (each shard derives its own). Default 1. */
+  dropoutSeed?: number;
+  /** Learning rate of this step's update. Default: the trainer's. */
+  learningRate?: number;
+}
 
-/** Trains one model on several Workers; see the module documentation. */
+/** The loss (and accuracy counts) of a step or an evaluation. */
+export interface TrainerResult {
+  /** Mean loss over the images (for a step: before its update). */
+  loss: number;
+  /** Correct predictions (crossentropy; 0 for mse). */
+  correct: number;
+  /** Number of images. */
+  count: number;
+}
+
+/** Trains one model, in the calling thread or on Workers; see the module documentation. */
 export interface DataParallelTrainer {
-  /** Number of workers. */
+  /** Number of workers (0: the calling thread computes). */
   readonly workers: number;
-  /** Backend the workers run on. */
+  /** Shards per batch. */
+  readonly shards: number;
+  /** Backend the gradients are computed on. */
   readonly backend: string;
-  /**
-   * One optimisation step on batch `x` with target `y` (default: `x`, an autoencoder); resolves to the
-   * batch's mean loss before the update.
-   */
-  step(x: DataParallelBatch, y?: DataParallelBatch): Promise<number>;
-  /** Mean loss of the current weights on `x` against `y` (default `x`), computed in the workers. */
-  evaluate(x: DataParallelBatch, y?: DataParallelBatch): Promise<number>;
+  /** One optimisation step on the batch; resolves to its loss before the update. */
+  step(batch: TrainerStep): Promise<TrainerResult>;
+  /** Loss of the current weights on the validation data (inference mode); undefined without it. */
+  evaluate(): Promise<TrainerResult | undefined>;
   /** The current weights, in `model.getWeights()` order. */
   getWeights(): Promise<Float32Array[]>;
-  /** Copies the current weights into `model` (same architecture as the trainer's). */
+  /** Copies the current weights into `model` (same architecture and trainable layers). */
   syncTo(model: tfl.LayersModel): Promise<void>;
-  /** Terminates the workers; the trainer cannot be used afterwards. */
+  /** Frees the optimizer state and terminates the workers; the trainer cannot be used afterwards. */
   dispose(): void;
+}
+
+/** Data given to a trainer. */
+export interface TrainerData {
+  /** Training images (and labels). */
+  train: TrainingData;
+  /** Validation images (and labels), for {@linkcode DataParallelTrainer.evaluate}. */
+  validation?: TrainingData;
+}
+
+/**
+ * Creates the trainer of `model` on `data`: Workers (each with a replica of the model's topology,
+ * trainable flags and current weights, and its own Adam state) when `workers` ≥ 1, else the calling
+ * thread, which then updates `model` itself. Call `dispose()` when done.
+ */
+export async function createDataParallelTrainer(
+  model: tfl.LayersModel,
+  data: TrainerData,
+  options: DataParallelOptions = {},
+): Promise<DataParallelTrainer> {
+  const shards = options.shards ?? DEFAULT_SHARDS;
+  if (!Number.isInteger(shards) || shards < 1) {
+    throw new RangeError(`shards: ${shards} must be an integer >= 1`);
+  }
+  const workers = Math.min(options.workers ?? trainingWorkerCount(shards), shards, MAX_WORKERS);
+  if (!Number.isInteger(workers) || workers < 0) {
+    throw new RangeError(`workers: ${options.workers} must be an integer >= 0`);
+  }
+  const spec: LossSpec = {
+    loss: options.loss ?? "mse",
+    numClasses: options.numClasses ?? 10,
+    labelSmoothing: options.labelSmoothing ?? 0,
+  };
+  const adam: AdamSpec = {
+    learningRate: options.learningRate ?? 1e-3,
+    beta1: options.beta1 ?? 0.9,
+    beta2: options.beta2 ?? 0.999,
+    epsilon: options.epsilon ?? 1e-7,
+  };
+  if (model.trainableWeights.length === 0) {
+    throw new Error("DataParallelTrainer: the model has no trainable weights");
+  }
+  return workers >= 1
+    ? await createWorkerTrainer(model, data, { spec, adam, shards, workers, backend: options.backend })
+    : createLocalTrainer(model, data, { spec, adam, shards });
+}
+
+/** Weights of each shard: its share of the batch. */
+function shardWeights(bounds: Array<[number, number]>, n: number): number[] {
+  return bounds.map(([start, end]) => (end - start) / n);
+}
+
+function flatten(tensors: tf.Tensor[]): Float32Array[] {
+  return tensors.map((t) => (t.dataSync() as Float32Array).slice());
+}
+
+function assign(model: tfl.LayersModel, values: Float32Array[]): void {
+  const shapes = model.getWeights().map((w) => w.shape);
+  if (
+    shapes.length !== values.length || shapes.some((s, i) => tf.util.sizeFromShape(s) !== values[i].length)
+  ) {
+    throw new Error("DataParallelTrainer.syncTo: model has a different architecture");
+  }
+  const tensors = values.map((v, i) => tf.tensor(v, shapes[i]));
+  model.setWeights(tensors);
+  tf.dispose(tensors);
+}
+
+/** Sum of evaluation batches in batch order (the same as `evaluateModel`). */
+function combineEvaluation(results: ShardResult[], count: number): TrainerResult {
+  let lossSum = 0;
+  let correct = 0;
+  results.forEach((r, b) => {
+    lossSum += r.loss * Math.min(EVALUATION_BATCH, count - b * EVALUATION_BATCH);
+    correct += r.correct;
+  });
+  return { loss: lossSum / count, correct, count };
+}
+
+function createLocalTrainer(
+  model: tfl.LayersModel,
+  data: TrainerData,
+  config: { spec: LossSpec; adam: AdamSpec; shards: number },
+): DataParallelTrainer {
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const size = variables.reduce((n, v) => n + v.size, 0);
+  const adam = createFlatAdam(variables, config.adam);
+  const dropout = dropoutLayers(model);
+  const savedSeeds = dropout.map((layer) => (layer as unknown as { seed?: number }).seed);
+  const slots = Array.from({ length: config.shards }, () => new Float32Array(size));
+  let disposed = false;
+  const check = () => {
+    if (disposed) throw new Error("DataParallelTrainer: used after dispose()");
+  };
+  return {
+    workers: 0,
+    shards: config.shards,
+    backend: tf.getBackend(),
+    // deno-lint-ignore require-await
+    async step(batch: TrainerStep): Promise<TrainerResult> {
+      check();
+      const n = batch.indices.length;
+      const bounds = shardBounds(n, config.shards);
+      const weights = shardWeights(bounds, n);
+      let loss = 0;
+      let correct = 0;
+      const indices = Int32Array.from(batch.indices);
+      bounds.forEach(([start, end], k) => {
+        const r = shardGradients(model, variables, {
+          data: data.train,
+          indices: indices.subarray(start, end),
+          shifts: batch.shifts?.subarray(2 * start, 2 * end),
+          flips: batch.flips?.subarray(start, end),
+          erase: batch.erase?.subarray(4 * start, 4 * end),
+          dropoutSeed: shardDropoutSeed(batch.dropoutSeed ?? 1, k),
+          spec: config.spec,
+          dropout,
+        }, slots[k]);
+        loss += weights[k] * r.loss;
+        correct += r.correct;
+      });
+      adam.applyFilled(
+        (out) => reduceShards(slots.slice(0, bounds.length), weights, out),
+        batch.learningRate ?? config.adam.learningRate,
+      );
+      return { loss, correct, count: n };
+    },
+    // deno-lint-ignore require-await
+    async evaluate(): Promise<TrainerResult | undefined> {
+      check();
+      const validation = data.validation;
+      if (!validation) return undefined;
+      const results: ShardResult[] = [];
+      for (let start = 0; start < validation.count; start += EVALUATION_BATCH) {
+        const count = Math.min(EVALUATION_BATCH, validation.count - start);
+        results.push(evaluationBatch(model, validation, { start, count }, config.spec));
+      }
+      return combineEvaluation(results, validation.count);
+    },
+    // deno-lint-ignore require-await
+    async getWeights(): Promise<Float32Array[]> {
+      check();
+      return flatten(model.getWeights());
+    },
+    // deno-lint-ignore require-await
+    async syncTo(target: tfl.LayersModel): Promise<void> {
+      check();
+      if (target !== model) assign(target, flatten(model.getWeights()));
+    },
+    dispose(): void {
+      if (disposed) return;
+      disposed = true;
+      adam.dispose();
+      dropout.forEach((layer, i) => (layer as unknown as { seed?: number }).seed = savedSeeds[i]);
+    },
+  };
 }
 
 interface Reply {
   id: number;
   error?: string;
-  loss?: number;
-  grads?: Float32Array;
-  weights?: Float32Array;
   backend?: string;
+  results?: Array<{ shard: number } & ShardResult>;
+  weights?: Float32Array;
 }
 
-function toValues(batch: DataParallelBatch): { values: Float32Array; sampleShape: number[] } {
-  if (batch instanceof tf.Tensor) {
-    return { values: batch.dataSync() as Float32Array, sampleShape: batch.shape.slice(1) };
+/** Copies `data` into shared memory (pixels, labels) for the workers. */
+function share(data: TrainingData | undefined): Record<string, unknown> | null {
+  if (!data) return null;
+  const pixels = new Uint8Array(new SharedArrayBuffer(data.pixels.length));
+  pixels.set(data.pixels);
+  let labels: Uint8Array | null = null;
+  if (data.labels) {
+    labels = new Uint8Array(new SharedArrayBuffer(data.labels.length));
+    labels.set(data.labels);
   }
-  return batch;
+  return { count: data.count, rows: data.rows, cols: data.cols, pixels, labels };
 }
 
-/** Splits `n` samples into `parts` contiguous shards as equal as possible: [start, end) pairs. */
-export function shardBounds(n: number, parts: number): Array<[number, number]> {
-  const bounds: Array<[number, number]> = [];
-  let start = 0;
-  for (let k = 0; k < parts; k++) {
-    const end = start + Math.floor(n / parts) + (k < n % parts ? 1 : 0);
-    if (end > start) bounds.push([start, end]);
-    start = end;
-  }
-  return bounds;
-}
-
-/**
- * Starts `options.workers` Workers, each with a replica of `model` (its topology and current weights)
- * and its own Adam optimizer, and returns the trainer. Call `dispose()` when done.
- */
-export async function createDataParallelTrainer(
+async function createWorkerTrainer(
   model: tfl.LayersModel,
-  options: DataParallelOptions = {},
+  data: TrainerData,
+  config: { spec: LossSpec; adam: AdamSpec; shards: number; workers: number; backend?: string },
 ): Promise<DataParallelTrainer> {
-  const count = Math.max(1, Math.min(8, options.workers ?? navigator.hardwareConcurrency ?? 1));
+  const { shards } = config;
   const topology = JSON.stringify(model.toJSON(null, false));
   const current = model.getWeights();
   const weightSizes = current.map((w) => w.size);
@@ -113,25 +344,38 @@ export async function createDataParallelTrainer(
     weights.set(w.dataSync() as Float32Array, offset);
     offset += w.size;
   }
+  const trainableSize = model.trainableWeights.reduce(
+    (n, w) => n + tf.util.sizeFromShape(w.shape as number[]),
+    0,
+  );
+  // Two sets (step parity) of one gradient slot per shard, and a shard counter per set.
+  const slots = new SharedArrayBuffer(2 * shards * trainableSize * 4);
+  const counters = new Int32Array(new SharedArrayBuffer(8));
+  const train = share(data.train);
+  const validation = share(data.validation);
+  const backend = config.backend ?? tf.getBackend();
   const workers: Worker[] = [];
   const waiting = new Map<number, { resolve(reply: Reply): void; reject(error: Error): void }>();
   let nextId = 0;
-  let pending: Float32Array | null = null; // averaged gradients not yet applied by the workers
   let disposed = false;
+  let busy = false;
+  let stepCount = 0;
 
-  function send(
-    worker: Worker,
-    message: Record<string, unknown>,
-    transfer: Transferable[] = [],
-  ): Promise<Reply> {
+  function send(worker: Worker, message: Record<string, unknown>): Promise<Reply> {
     const id = nextId++;
     return new Promise((resolve, reject) => {
       waiting.set(id, { resolve, reject });
-      worker.postMessage({ ...message, id }, transfer);
+      worker.postMessage({ ...message, id });
     });
   }
 
-  for (let k = 0; k < count; k++) {
+  const terminate = () => {
+    for (const worker of workers) worker.terminate();
+    for (const entry of waiting.values()) entry.reject(new Error("DataParallelTrainer disposed"));
+    waiting.clear();
+  };
+
+  for (let k = 0; k < config.workers; k++) {
     const worker = new Worker(new URL("./_data_parallel_worker.ts", import.meta.url).href, {
       type: "module",
     });
@@ -151,31 +395,29 @@ export async function createDataParallelTrainer(
     };
     workers.push(worker);
   }
-  const optimizer = {
-    learningRate: options.learningRate ?? 1e-3,
-    beta1: options.beta1 ?? 0.9,
-    beta2: options.beta2 ?? 0.999,
-    epsilon: options.epsilon ?? 1e-7,
-  };
-  let backend = "";
+  let workerBackend = "";
   try {
     const replies = await Promise.all(workers.map((worker) =>
       send(worker, {
         type: "init",
         topology,
         weights,
-        optimizer,
-        loss: options.loss ?? "meanSquaredError",
-        backend: options.backend ?? "wasm",
+        adam: config.adam,
+        spec: config.spec,
+        backend,
+        shards,
+        trainableSize,
+        slots,
+        counters,
+        train,
+        validation,
       })
     ));
-    backend = replies[0].backend ?? "";
+    workerBackend = replies[0].backend ?? "";
   } catch (error) {
-    for (const worker of workers) worker.terminate();
+    terminate();
     throw error;
   }
-
-  let busy = false;
 
   /** Runs one request at a time: calls must be awaited before the next (the replicas are shared). */
   async function exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -189,70 +431,65 @@ export async function createDataParallelTrainer(
     }
   }
 
-  /** Sends one shard of x (and y) to each worker, with the pending gradients; returns shard sizes. */
-  function scatter(
-    type: "step" | "evaluate",
-    x: DataParallelBatch,
-    y?: DataParallelBatch,
-  ): { sizes: number[]; replies: Promise<Reply>[] } {
-    const xs = toValues(x);
-    const ys = y === undefined ? undefined : toValues(y);
-    const xSample = xs.sampleShape.reduce((a, b) => a * b, 1);
-    const n = xs.values.length / xSample;
-    if (!Number.isInteger(n) || n < 1) throw new Error("DataParallelTrainer: empty or malformed batch");
-    const ySample = ys ? ys.values.length / n : 0;
-    const bounds = shardBounds(n, workers.length);
-    const apply = pending;
-    pending = null;
-    const replies = bounds.map(([start, end], k) => {
-      const shardX = xs.values.slice(start * xSample, end * xSample);
-      const shardY = ys ? ys.values.slice(start * ySample, end * ySample) : null;
-      const transfer: Transferable[] = [shardX.buffer];
-      if (shardY) transfer.push(shardY.buffer);
-      return send(workers[k], { type, apply, x: shardX, y: shardY, shape: xs.sampleShape }, transfer);
-    });
-    // Workers that got no shard (batch smaller than the worker count) still apply the update.
-    for (let k = bounds.length; k < workers.length; k++) {
-      if (apply) replies.push(send(workers[k], { type: "apply", apply }));
-    }
-    return { sizes: bounds.map(([start, end]) => end - start), replies };
-  }
-
   const trainer: DataParallelTrainer = {
     workers: workers.length,
-    backend,
-    step(x: DataParallelBatch, y?: DataParallelBatch): Promise<number> {
+    shards,
+    backend: workerBackend,
+    step(batch: TrainerStep): Promise<TrainerResult> {
       return exclusive(async () => {
-        const { sizes, replies } = scatter("step", x, y);
-        const results = await Promise.all(replies);
-        const total = sizes.reduce((a, b) => a + b, 0);
-        const sum = new Float32Array(results[0].grads!.length);
+        const n = batch.indices.length;
+        if (n < 1) throw new Error("DataParallelTrainer: empty batch");
+        const bounds = shardBounds(n, shards);
+        const weights = shardWeights(bounds, n);
+        const parity = stepCount++ % 2;
+        const indices = Int32Array.from(batch.indices);
+        Atomics.store(counters, parity, 0);
+        const replies = await Promise.all(workers.map((worker) =>
+          send(worker, {
+            type: "step",
+            parity,
+            indices,
+            shifts: batch.shifts ?? null,
+            flips: batch.flips ?? null,
+            erase: batch.erase ?? null,
+            bounds,
+            weights,
+            dropoutSeed: batch.dropoutSeed ?? 1,
+            learningRate: batch.learningRate ?? config.adam.learningRate,
+          })
+        ));
+        const byShard: ShardResult[] = new Array(bounds.length);
+        for (const reply of replies) for (const r of reply.results!) byShard[r.shard] = r;
         let loss = 0;
-        sizes.forEach((size, k) => {
-          const weight = size / total;
-          const grads = results[k].grads!;
-          for (let i = 0; i < sum.length; i++) sum[i] += weight * grads[i];
-          loss += weight * results[k].loss!;
+        let correct = 0;
+        byShard.forEach((r, k) => {
+          loss += weights[k] * r.loss;
+          correct += r.correct;
         });
-        pending = sum;
-        return loss;
+        return { loss, correct, count: n };
       });
     },
-    evaluate(x: DataParallelBatch, y?: DataParallelBatch): Promise<number> {
+    evaluate(): Promise<TrainerResult | undefined> {
       return exclusive(async () => {
-        const { sizes, replies } = scatter("evaluate", x, y);
-        const results = await Promise.all(replies);
-        const total = sizes.reduce((a, b) => a + b, 0);
-        return sizes.reduce((loss, size, k) => loss + (size / total) * results[k].loss!, 0);
+        if (!data.validation) return undefined;
+        const count = data.validation.count;
+        const batches = Math.ceil(count / EVALUATION_BATCH);
+        const replies = await Promise.all(workers.map((worker, w) =>
+          send(worker, {
+            type: "evaluate",
+            batches: Array.from({ length: batches }, (_, b) => b).filter((b) => b % workers.length === w),
+          })
+        ));
+        const results: ShardResult[] = new Array(batches);
+        for (const reply of replies) for (const r of reply.results!) results[r.shard] = r;
+        return combineEvaluation(results, count);
       });
     },
     getWeights(): Promise<Float32Array[]> {
       return exclusive(async () => {
-        const apply = pending;
-        pending = null;
         // Every replica applies the pending update; they are identical, so one reports its weights.
         const replies = await Promise.all(
-          workers.map((worker, k) => send(worker, { type: k === 0 ? "weights" : "apply", apply })),
+          workers.map((worker, k) => send(worker, { type: k === 0 ? "weights" : "apply" })),
         );
         const flat = replies[0].weights!;
         const out: Float32Array[] = [];
@@ -265,24 +502,12 @@ export async function createDataParallelTrainer(
       });
     },
     async syncTo(target: tfl.LayersModel): Promise<void> {
-      const values = await trainer.getWeights();
-      const shapes = target.getWeights().map((w) => w.shape);
-      if (
-        shapes.length !== values.length ||
-        shapes.some((shape, i) => tf.util.sizeFromShape(shape) !== values[i].length)
-      ) {
-        throw new Error("DataParallelTrainer.syncTo: model has a different architecture");
-      }
-      const tensors = values.map((v, i) => tf.tensor(v, shapes[i]));
-      target.setWeights(tensors);
-      tf.dispose(tensors);
+      assign(target, await trainer.getWeights());
     },
     dispose(): void {
       if (disposed) return;
       disposed = true;
-      for (const worker of workers) worker.terminate();
-      for (const entry of waiting.values()) entry.reject(new Error("DataParallelTrainer disposed"));
-      waiting.clear();
+      terminate();
     },
   };
   return trainer;

@@ -23,4 +23,6 @@ export * from "./quick_train.ts";
 export * from "./backend.ts";
 export * from "./reference_models.ts";
 export * from "./data_parallel.ts";
+export * from "./schedule.ts";
+export * from "./recipes.ts";
 export { FusedAdamOptimizer, type FusedAdamOptions } from "./kernels/adam.ts";

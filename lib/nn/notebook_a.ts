@@ -15,6 +15,7 @@ import { dirname } from "node:path";
 import type { AutoencoderConfig } from "./autoencoder.ts";
 import { type LatentEncoder, type ReducedSets, reduceImages } from "./latent.ts";
 import { QUICK_CONFIG } from "./quick_train.ts";
+import type { ScheduleName } from "./schedule.ts";
 import { type ImageSet, writeLatent } from "../data/idx.ts";
 import { latentParquetPath, writeLatentParquet } from "../data/latent_parquet.ts";
 import { datasetSlug, type TaskAPaths, taskAPaths } from "../data/task_outputs.ts";
@@ -35,13 +36,22 @@ export interface SweepGridOptions {
   latentDim?: number;
   /** Early-stopping patience. Default 3. */
   patience?: number;
+  /** Learning rate of every configuration. Default 0.002. */
+  learningRate?: number;
+  /** Batch size of the base configuration (the `batch` variant uses twice as many). Default 32. */
+  batchSize?: number;
+  /** Learning-rate schedule of every configuration. Default `constant`. */
+  schedule?: ScheduleName;
 }
 
 /**
  * The sweep configurations, starting from `QUICK_CONFIG` (2 stride-2 conv layers of 16 and 32 3×3
- * filters, batch 32, Adam 0.002):
- * - `reduced` (5): that base; batch 64; kernel 5; 3 conv layers (16-32-64); learning rate 0.001.
- * - `full` (16): conv layers {2, 3} × base filters {16, 32} × kernel {3, 5} × batch {32, 64}.
+ * filters, batch 32, Adam 0.002 unless `batchSize` and `learningRate` say otherwise):
+ * - `reduced` (5): that base; twice the batch; kernel 5; 3 conv layers (16-32-64); twice the filters
+ *   (32-64). (A half-learning-rate variant never won on mnist-sample or fashion-mnist; twice the
+ *   filters won on both, and its encoder lifts the fashion-mnist classifier from 91.5 % to 92.2 %
+ *   validation accuracy.)
+ * - `full` (16): conv layers {2, 3} × base filters {16, 32} × kernel {3, 5} × batch {b, 2b}.
  */
 export function sweepGrid(size: SweepSize, options: SweepGridOptions = {}): AutoencoderConfig[] {
   const base: AutoencoderConfig = {
@@ -50,14 +60,17 @@ export function sweepGrid(size: SweepSize, options: SweepGridOptions = {}): Auto
     seed: options.seed ?? 0,
     latentDim: options.latentDim ?? 10,
     patience: options.patience ?? 3,
+    learningRate: options.learningRate ?? QUICK_CONFIG.learningRate,
+    batchSize: options.batchSize ?? QUICK_CONFIG.batchSize,
+    schedule: options.schedule ?? "constant",
   };
   if (size === "reduced") {
     return [
       { ...base },
-      { ...base, batchSize: 64 },
+      { ...base, batchSize: 2 * base.batchSize! },
       { ...base, kernelSize: 5 },
       { ...base, convLayers: 3, filters: 16 },
-      { ...base, learningRate: 1e-3 },
+      { ...base, filters: 32 },
     ];
   }
   if (size !== "full") throw new Error(`sweepGrid: size "${size}" is not reduced or full`);
@@ -65,7 +78,9 @@ export function sweepGrid(size: SweepSize, options: SweepGridOptions = {}): Auto
   for (const convLayers of [2, 3]) {
     for (const filters of [16, 32]) {
       for (const kernelSize of [3, 5]) {
-        for (const batchSize of [32, 64]) grid.push({ ...base, convLayers, filters, kernelSize, batchSize });
+        for (const batchSize of [base.batchSize!, 2 * base.batchSize!]) {
+          grid.push({ ...base, convLayers, filters, kernelSize, batchSize });
+        }
       }
     }
   }
@@ -86,9 +101,11 @@ export interface ConfigLabelFields {
   learningRate?: number;
   /** `stride` or `maxpool`. */
   downsampling?: string;
+  /** Learning-rate schedule (`constant` or `cosine`). */
+  schedule?: string;
 }
 
-/** A short label of a configuration: `2L 16-32 k3 b32 lr0.002` (`maxpool` added when used). */
+/** A short label of a configuration: `2L 16-32 k3 b32 lr0.002` (`maxpool`, `cosine` added when used). */
 export function configLabel(config: ConfigLabelFields): string {
   const layers = config.convLayers ?? 2;
   const f = config.filters ?? 16;
@@ -98,9 +115,10 @@ export function configLabel(config: ConfigLabelFields): string {
     ? f.join("-")
     : Array.from({ length: layers }, (_, i) => f * 2 ** i).join("-");
   const pool = config.downsampling === "maxpool" ? " maxpool" : "";
+  const schedule = config.schedule === "cosine" ? " cosine" : "";
   return `${layers}L ${filters} k${config.kernelSize ?? 3} b${config.batchSize ?? 32} lr${
     config.learningRate ?? 2e-3
-  }${pool}`;
+  }${pool}${schedule}`;
 }
 
 /** What {@linkcode writeLatentFiles} wrote. */

@@ -53,8 +53,10 @@ export interface SweepRow {
   batchSize: number;
   /** Maximum epochs. */
   epochs: number;
-  /** Learning rate. */
+  /** Learning rate (the peak, for the `cosine` schedule). */
   learningRate: number;
+  /** Learning-rate schedule. */
+  schedule: string;
   /** Number of weights. */
   params: number;
   /** Epochs actually run (early stopping). */
@@ -101,6 +103,8 @@ export interface SweepOptions {
   onRow?: (row: SweepRow, index: number) => void;
   /** Largest accepted relative gap. Default {@linkcode MAX_RELATIVE_GAP}. */
   maxRelativeGap?: number;
+  /** Workers computing the gradients (0: this thread; results do not depend on it). Default: all cores. */
+  workers?: number;
 }
 
 /** Describes the training result of `config` as a sweep row. */
@@ -116,6 +120,7 @@ export function sweepRow(ae: Autoencoder, result: TrainResult, backend = tf.getB
     batchSize: c.batchSize,
     epochs: c.epochs,
     learningRate: c.learningRate,
+    schedule: c.schedule,
     params: ae.countParams(),
     epochsRun: result.epochsRun,
     bestEpoch: result.bestEpoch,
@@ -179,6 +184,7 @@ export async function runSweep(data: TrainingData, options: SweepOptions): Promi
       const result = await ae.fit(data, {
         progress: options.progress,
         label: `sweep ${index + 1}/${options.configs.length}`,
+        workers: options.workers,
       });
       const row = sweepRow(ae, result);
       rows.push(row);
@@ -266,6 +272,8 @@ export interface LatentModelsOptions {
   flag?: string;
   /** Called when each model is ready (trained or reused). */
   onModel?: (entry: LatentModelEntry) => void;
+  /** Workers computing the gradients (0: this thread; results do not depend on it). Default: all cores. */
+  workers?: number;
 }
 
 /** One model of {@linkcode trainLatentModels}. */
@@ -387,7 +395,11 @@ export async function trainLatentModels(
     }
     const ae = Autoencoder.create(config, [data.rows, data.cols]);
     try {
-      const result = await ae.fit(data, { progress: options.progress, label: `latent ${latentDim}` });
+      const result = await ae.fit(data, {
+        progress: options.progress,
+        label: `latent ${latentDim}`,
+        workers: options.workers,
+      });
       if (result.interrupted) {
         throw new Error(`training of latent dim ${latentDim} was interrupted; nothing saved for it`);
       }

@@ -7,29 +7,28 @@
  *
  * Images stay `Uint8Array` pixels; each batch is converted to float32 `/255` when it is used (never
  * binarised, never a float copy of the whole data set).
+ *
+ * The gradients are computed by a {@linkcode createDataParallelTrainer} trainer: every batch is split
+ * into a fixed number of shards (`shards`), computed on `workers` Workers (default: all cores) or in
+ * this thread, and summed in shard order, so the same seed and shards give the same numbers with any
+ * number of workers, on any machine.
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { InputError } from "../errors.ts";
-import { createRandom, seededPermutation } from "../util/random.ts";
+import { createRandom, type Random, seededPermutation } from "../util/random.ts";
+import { createDataParallelTrainer, DEFAULT_SHARDS, trainingWorkerCount } from "./data_parallel.ts";
+import { checkSchedule, learningRateAt, type LearningRateSchedule, type ScheduleName } from "./schedule.ts";
+import {
+  batchTensor,
+  EVALUATION_BATCH,
+  evaluationBatch,
+  type LossName,
+  type TrainingData,
+} from "./_shard_step.ts";
 
-/** Images (and, for classifiers, labels) to train or evaluate on. */
-export interface TrainingData {
-  /** Number of images. */
-  count: number;
-  /** Image height. */
-  rows: number;
-  /** Image width. */
-  cols: number;
-  /** `count * rows * cols` pixels, 0..255, image after image. */
-  pixels: Uint8Array;
-  /** One label per image (classifiers). */
-  labels?: Uint8Array;
-}
-
-/** The loss to minimise. */
-export type LossName = "mse" | "crossentropy";
+export { batchTensor, type LossName, type TrainingData };
 
 /** Options for {@linkcode trainModel}. */
 export interface TrainOptions {
@@ -43,8 +42,28 @@ export interface TrainOptions {
   batchSize?: number;
   /** Adam learning rate. Default 0.001. */
   learningRate?: number;
-  /** Multiply the learning rate by this factor after every epoch (1 = constant). Default 1. */
+  /** Multiply the learning rate by this factor after every epoch (1 = constant; `constant` schedule only). Default 1. */
   learningRateDecay?: number;
+  /**
+   * `constant` (with `learningRateDecay`) or `cosine`: linear warm-up over `warmupEpochs`, then cosine
+   * annealing per step to `finalLearningRateFactor · learningRate` at the last epoch (see
+   * `schedule.ts`). Default `constant`.
+   */
+  learningRateSchedule?: ScheduleName;
+  /** Warm-up epochs of the `cosine` schedule (fractions allowed). Default 0.5. */
+  warmupEpochs?: number;
+  /** Final learning rate of the `cosine` schedule as a fraction of `learningRate`. Default 0.01. */
+  finalLearningRateFactor?: number;
+  /**
+   * Shards per batch: the batch's gradient is the shard gradients summed in shard order. Results depend
+   * on it (not on `workers`). Default `DEFAULT_SHARDS` (2).
+   */
+  shards?: number;
+  /**
+   * Workers computing the shards (0: this thread). Default: `LATENTLAB_WORKERS`, else all cores (0 on
+   * one core), at most `shards`.
+   */
+  workers?: number;
   /** Fraction of `data` held out (seeded) for validation when `validationData` is not given. Default 0.1. */
   validationSplit?: number;
   /** An explicit validation set (then `validationSplit` is ignored). */
@@ -68,6 +87,15 @@ export interface TrainOptions {
    * of pixels in -maxShift..maxShift along each axis. Default 0 (off). Ignored for `mse`.
    */
   augmentShift?: number;
+  /** Data augmentation for `crossentropy`: mirror half the training images left-right (seeded). Default false. */
+  augmentFlip?: boolean;
+  /** Label smoothing ε of the `crossentropy` training targets (validation loss unsmoothed). Default 0. */
+  labelSmoothing?: number;
+  /**
+   * Data augmentation for `crossentropy`: the probability that a training image gets one random
+   * rectangle (2-25 % of its area, aspect ratio 1/3-3) set to 0 (random erasing). Default 0 (off).
+   */
+  augmentErase?: number;
   /** Called after each epoch with its record (e.g. to plot live in a notebook). */
   onEpochEnd?: (record: EpochRecord) => void;
 }
@@ -88,6 +116,8 @@ export interface EpochRecord {
   seconds: number;
   /** Training images per second (training batches only). */
   imagesPerSecond: number;
+  /** Learning rate of the epoch's last step. */
+  learningRate: number;
 }
 
 /** Result of {@linkcode trainModel}. */
@@ -114,6 +144,12 @@ export interface TrainResult {
   trainCount: number;
   /** Number of validation images. */
   valCount: number;
+  /** Workers that computed the gradients (0: the calling thread). */
+  workers: number;
+  /** Shards per batch. */
+  shards: number;
+  /** Backend the gradients were computed on. */
+  backend: string;
 }
 
 /** Result of {@linkcode evaluateModel}. */
@@ -122,53 +158,6 @@ export interface Evaluation {
   loss: number;
   /** Accuracy (crossentropy only). */
   accuracy?: number;
-}
-
-/**
- * Builds a float32 batch tensor `[n, rows, cols, 1]` from the images at `indices` (pixels / 255).
- * With `shifts` (two integers per image: rows down, columns right), each image is translated and the
- * uncovered border filled with 0 (data augmentation).
- */
-export function batchTensor(data: TrainingData, indices: ArrayLike<number>, shifts?: Int8Array): tf.Tensor4D {
-  const { rows, cols } = data;
-  const size = rows * cols;
-  const values = new Float32Array(indices.length * size);
-  for (let b = 0; b < indices.length; b++) {
-    const offset = indices[b] * size;
-    const target = b * size;
-    if (!shifts || (shifts[2 * b] === 0 && shifts[2 * b + 1] === 0)) {
-      for (let j = 0; j < size; j++) values[target + j] = data.pixels[offset + j] / 255;
-      continue;
-    }
-    const dy = shifts[2 * b];
-    const dx = shifts[2 * b + 1];
-    for (let r = Math.max(0, dy); r < Math.min(rows, rows + dy); r++) {
-      const source = offset + (r - dy) * cols;
-      const destination = target + r * cols;
-      for (let c = Math.max(0, dx); c < Math.min(cols, cols + dx); c++) {
-        values[destination + c] = data.pixels[source + c - dx] / 255;
-      }
-    }
-  }
-  return tf.tensor4d(values, [indices.length, rows, cols, 1]);
-}
-
-function labelTensor(data: TrainingData, indices: ArrayLike<number>, numClasses: number): tf.Tensor2D {
-  const labels = new Int32Array(indices.length);
-  for (let b = 0; b < indices.length; b++) labels[b] = data.labels![indices[b]];
-  return tf.tidy(() =>
-    tf.cast(tf.oneHot(tf.tensor1d(labels, "int32"), numClasses), "float32") as tf.Tensor2D
-  );
-}
-
-function lossOf(kind: LossName, target: tf.Tensor, prediction: tf.Tensor): tf.Scalar {
-  if (kind === "mse") return tf.mean(tf.squaredDifference(prediction, target));
-  const clipped = tf.clipByValue(prediction, 1e-7, 1 - 1e-7);
-  return tf.neg(tf.mean(tf.sum(tf.mul(target, tf.log(clipped)), -1)));
-}
-
-function correctCount(target: tf.Tensor, prediction: tf.Tensor): tf.Scalar {
-  return tf.sum(tf.cast(tf.equal(tf.argMax(prediction, -1), tf.argMax(target, -1)), "float32"));
 }
 
 function validateData(data: TrainingData, kind: LossName, numClasses: number, name: string): void {
@@ -241,29 +230,18 @@ export async function evaluateModel(
   data: TrainingData,
   options: EvaluateOptions = {},
 ): Promise<Evaluation> {
-  const kind = options.loss ?? "mse";
-  const numClasses = options.numClasses ?? 10;
-  const batchSize = options.batchSize ?? 256;
+  const spec = { loss: options.loss ?? "mse", numClasses: options.numClasses ?? 10 };
+  const batchSize = options.batchSize ?? EVALUATION_BATCH;
   let lossSum = 0;
   let correct = 0;
   for (let start = 0; start < data.count; start += batchSize) {
-    const n = Math.min(batchSize, data.count - start);
-    const indices = Array.from({ length: n }, (_, i) => start + i);
-    const [loss, right] = tf.tidy(() => {
-      const x = batchTensor(data, indices);
-      const target = kind === "mse" ? x : labelTensor(data, indices, numClasses);
-      const prediction = model.apply(x, { training: false }) as tf.Tensor;
-      return [
-        lossOf(kind, target, prediction),
-        kind === "mse" ? tf.scalar(0) : correctCount(target, prediction),
-      ];
-    });
-    lossSum += (await loss.data())[0] * n;
-    correct += (await right.data())[0];
-    loss.dispose();
-    right.dispose();
+    const count = Math.min(batchSize, data.count - start);
+    const r = evaluationBatch(model, data, { start, count }, spec);
+    lossSum += r.loss * count;
+    correct += r.correct;
+    await Promise.resolve();
   }
-  return kind === "mse"
+  return spec.loss === "mse"
     ? { loss: lossSum / data.count }
     : { loss: lossSum / data.count, accuracy: correct / data.count };
 }
@@ -326,12 +304,62 @@ export async function trainModel(
     ({ train, validation } = splitValidation(data, { fraction: options.validationSplit ?? 0.1, seed }));
   }
 
-  const learningRate = options.learningRate ?? 1e-3;
-  const decay = options.learningRateDecay ?? 1;
-  if (!(decay > 0 && decay <= 1)) throw new InputError(`learning rate decay: ${decay} must be in (0, 1]`);
-  const optimizer = tf.train.adam(learningRate);
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  if (variables.length === 0) throw new Error("trainModel: the model has no trainable weights");
+  const schedule: LearningRateSchedule = {
+    kind: options.learningRateSchedule ?? "constant",
+    peak: options.learningRate ?? 1e-3,
+    decay: options.learningRateDecay ?? 1,
+    warmupEpochs: options.warmupEpochs ?? 0.5,
+    finalFactor: options.finalLearningRateFactor ?? 0.01,
+  };
+  try {
+    checkSchedule(schedule);
+  } catch (error) {
+    throw new InputError((error as Error).message);
+  }
+  const shards = options.shards ?? DEFAULT_SHARDS;
+  if (!Number.isInteger(shards) || shards < 1) {
+    throw new InputError(`shards: ${shards} must be an integer >= 1`);
+  }
+  const workers = options.workers ?? trainingWorkerCount(shards);
+  if (!Number.isInteger(workers) || workers < 0) {
+    throw new InputError(`workers: ${workers} must be an integer >= 0`);
+  }
+  if (model.trainableWeights.length === 0) throw new Error("trainModel: the model has no trainable weights");
+
+  const history: EpochRecord[] = [];
+  let bestWeights: Float32Array[] | undefined;
+  let bestValLoss = Infinity;
+  let bestEpoch = 0;
+  let bestTrainLoss = NaN;
+  let sinceBest = 0;
+  let stoppedEarly = false;
+  let trainImages = 0;
+  let trainSeconds = 0;
+  const batchesPerEpoch = Math.ceil(train.count / batchSize);
+  const maxShift = kind === "crossentropy" ? Math.max(0, Math.floor(options.augmentShift ?? 0)) : 0;
+  const flip = kind === "crossentropy" && (options.augmentFlip ?? false);
+  const labelSmoothing = kind === "crossentropy" ? options.labelSmoothing ?? 0 : 0;
+  const eraseProbability = kind === "crossentropy" ? options.augmentErase ?? 0 : 0;
+  if (!(eraseProbability >= 0 && eraseProbability <= 1)) {
+    throw new InputError(`erase probability: ${eraseProbability} must be in [0, 1]`);
+  }
+  if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
+    throw new InputError(`label smoothing: ${labelSmoothing} must be in [0, 1)`);
+  }
+  const random = createRandom((seed * 104729 + 17) >>> 0);
+  const dropoutRandom = createRandom((seed * 48271 + 11) >>> 0);
+  const started = performance.now();
+  let lastDraw = 0;
+  let lastYield = performance.now();
+
+  const trainer = await createDataParallelTrainer(model, { train, validation }, {
+    loss: kind,
+    numClasses,
+    labelSmoothing,
+    shards,
+    workers,
+    learningRate: schedule.peak,
+  });
 
   let interrupted = false;
   let interruptCount = 0;
@@ -344,31 +372,14 @@ export async function trainModel(
   const listen = (options.handleInterrupt ?? true) && Deno.build.os !== "windows";
   if (listen) Deno.addSignalListener("SIGINT", onInterrupt);
 
-  const history: EpochRecord[] = [];
-  let bestWeights: tf.Tensor[] | undefined;
-  let bestValLoss = Infinity;
-  let bestEpoch = 0;
-  let bestTrainLoss = NaN;
-  let sinceBest = 0;
-  let stoppedEarly = false;
-  let trainImages = 0;
-  let trainSeconds = 0;
-  const batchesPerEpoch = Math.ceil(train.count / batchSize);
-  const maxShift = kind === "crossentropy" ? Math.max(0, Math.floor(options.augmentShift ?? 0)) : 0;
-  const random = createRandom((seed * 104729 + 17) >>> 0);
-  const started = performance.now();
-  let lastDraw = 0;
-  let lastYield = performance.now();
-
   try {
     for (let epoch = 1; epoch <= epochs && !interrupted; epoch++) {
       const epochStart = performance.now();
-      // AdamOptimizer reads its (protected) learningRate on every step.
-      (optimizer as unknown as { learningRate: number }).learningRate = learningRate * decay ** (epoch - 1);
       const order = seededPermutation(train.count, (seed * 7919 + epoch) >>> 0);
       let lossSum = 0;
       let correct = 0;
       let seen = 0;
+      let rate = schedule.peak;
       for (let b = 0; b < batchesPerEpoch && !interrupted; b++) {
         const indices = order.subarray(b * batchSize, Math.min(train.count, (b + 1) * batchSize));
         let shifts: Int8Array | undefined;
@@ -376,26 +387,34 @@ export async function trainModel(
           shifts = new Int8Array(2 * indices.length);
           for (let i = 0; i < shifts.length; i++) shifts[i] = random.int(2 * maxShift + 1) - maxShift;
         }
-        const x = batchTensor(train, indices, shifts);
-        const target = kind === "mse" ? x : labelTensor(train, indices, numClasses);
-        let right: tf.Scalar | undefined;
-        const loss = optimizer.minimize(
-          () => {
-            const prediction = model.apply(x, { training: true }) as tf.Tensor;
-            if (kind === "crossentropy") right = tf.keep(correctCount(target, prediction));
-            return lossOf(kind, target, prediction);
-          },
-          true,
-          variables,
-        )!;
-        const value = (await loss.data())[0];
-        if (right) {
-          correct += (await right.data())[0];
-          right.dispose();
+        let flips: Uint8Array | undefined;
+        if (flip) {
+          flips = new Uint8Array(indices.length);
+          for (let i = 0; i < flips.length; i++) flips[i] = random.int(2);
         }
-        loss.dispose();
-        if (target !== x) target.dispose();
-        x.dispose();
+        const erase = eraseProbability > 0
+          ? eraseRectangles(indices.length, {
+            rows: train.rows,
+            cols: train.cols,
+            probability: eraseProbability,
+          }, random)
+          : undefined;
+        rate = learningRateAt(schedule, {
+          epoch: epoch - 1,
+          step: b,
+          stepsPerEpoch: batchesPerEpoch,
+          epochs,
+        });
+        const result = await trainer.step({
+          indices,
+          shifts,
+          flips,
+          erase,
+          dropoutSeed: Math.floor(dropoutRandom.next() * 2147483647),
+          learningRate: rate,
+        });
+        const value = result.loss;
+        correct += result.correct;
         if (!Number.isFinite(value)) {
           throw new Error(`${label}: loss became ${value} in epoch ${epoch}, batch ${b + 1}`);
         }
@@ -405,13 +424,13 @@ export async function trainModel(
         if (showProgress && (now - lastDraw > 250 || b === batchesPerEpoch - 1)) {
           lastDraw = now;
           const elapsed = (now - epochStart) / 1000;
-          const rate = seen / elapsed;
-          const perEpoch = train.count / rate;
-          const eta = (train.count - seen) / rate + (epochs - epoch) * perEpoch;
+          const speed = seen / elapsed;
+          const perEpoch = train.count / speed;
+          const eta = (train.count - seen) / speed + (epochs - epoch) * perEpoch;
           writeStderr(
             `\r${label}: epoch ${epoch}/${epochs} batch ${b + 1}/${batchesPerEpoch} loss ${
               (lossSum / seen).toFixed(5)
-            } ${rate.toFixed(0)} img/s ETA ${formatDuration(eta)}\x1b[K`,
+            } ${speed.toFixed(0)} img/s ETA ${formatDuration(eta)}\x1b[K`,
           );
         }
         if (now - lastYield > 100) {
@@ -424,19 +443,18 @@ export async function trainModel(
       const trainTime = (performance.now() - epochStart) / 1000;
       trainImages += seen;
       trainSeconds += trainTime;
-      const evaluation = validation
-        ? await evaluateModel(model, validation, { loss: kind, numClasses })
-        : { loss: NaN, accuracy: undefined };
+      const evaluation = await trainer.evaluate();
       const record: EpochRecord = {
         epoch,
         trainLoss: lossSum / seen,
-        valLoss: evaluation.loss,
+        valLoss: evaluation?.loss ?? NaN,
         seconds: (performance.now() - epochStart) / 1000,
         imagesPerSecond: seen / trainTime,
+        learningRate: rate,
       };
       if (kind === "crossentropy") {
         record.trainAccuracy = correct / seen;
-        if (validation) record.valAccuracy = evaluation.accuracy;
+        if (evaluation) record.valAccuracy = evaluation.correct / evaluation.count;
       }
       history.push(record);
       if (showProgress) {
@@ -455,10 +473,7 @@ export async function trainModel(
         bestEpoch = epoch;
         bestTrainLoss = record.trainLoss;
         sinceBest = 0;
-        if (restoreBest) {
-          bestWeights?.forEach((t) => t.dispose());
-          bestWeights = model.getWeights().map((w) => tf.keep(w.clone()));
-        }
+        if (restoreBest) bestWeights = await trainer.getWeights();
       } else {
         sinceBest += 1;
         if (sinceBest >= patience) {
@@ -470,12 +485,13 @@ export async function trainModel(
     }
     // The live weights differ from the best ones after a worse epoch or a partial (interrupted) epoch.
     if (restoreBest && bestWeights && (bestEpoch !== history.length || interrupted)) {
-      model.setWeights(bestWeights);
+      setWeightValues(model, bestWeights);
+    } else {
+      await trainer.syncTo(model);
     }
   } finally {
     if (listen) Deno.removeSignalListener("SIGINT", onInterrupt);
-    bestWeights?.forEach((t) => t.dispose());
-    optimizer.dispose();
+    trainer.dispose();
   }
   return {
     history,
@@ -489,5 +505,41 @@ export async function trainModel(
     imagesPerSecond: trainSeconds > 0 ? trainImages / trainSeconds : NaN,
     trainCount: train.count,
     valCount: validation?.count ?? 0,
+    workers: trainer.workers,
+    shards,
+    backend: trainer.backend,
   };
+}
+
+/**
+ * Random-erasing rectangles for `count` images (four bytes each: top, left, height, width; height 0
+ * = none): with `probability`, an area of 2-25 % of the image with an aspect ratio between 1/3 and 3
+ * (log-uniform), placed uniformly inside it.
+ */
+export function eraseRectangles(
+  count: number,
+  options: { rows: number; cols: number; probability: number },
+  random: Random,
+): Uint8Array {
+  const { rows, cols } = options;
+  const out = new Uint8Array(4 * count);
+  for (let i = 0; i < count; i++) {
+    if (random.next() >= options.probability) continue;
+    const area = (0.02 + 0.23 * random.next()) * rows * cols;
+    const ratio = Math.exp(Math.log(1 / 3) + random.next() * Math.log(9));
+    const height = Math.max(1, Math.min(rows, Math.round(Math.sqrt(area * ratio))));
+    const width = Math.max(1, Math.min(cols, Math.round(Math.sqrt(area / ratio))));
+    out[4 * i] = random.int(rows - height + 1);
+    out[4 * i + 1] = random.int(cols - width + 1);
+    out[4 * i + 2] = height;
+    out[4 * i + 3] = width;
+  }
+  return out;
+}
+
+/** Sets `model`'s weights (in `getWeights()` order) from float32 arrays. */
+function setWeightValues(model: tfl.LayersModel, values: Float32Array[]): void {
+  const tensors = model.getWeights().map((w, i) => tf.tensor(values[i], w.shape));
+  model.setWeights(tensors);
+  tf.dispose(tensors);
 }

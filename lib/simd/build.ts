@@ -9,15 +9,17 @@
  * differs).
  *
  * Adding a module: an AssemblyScript entry file (`.ts`: asc reads only those; shared helpers in
- * `asm/v128.ts`, imported without the extension), an entry in {@linkcode WASM_MODULES} with its asc
- * flags ({@linkcode SHARED_MEMORY_FLAGS} for a module that runs on a memory shared by Workers, following
- * the conventions of `memory.ts`), then `deno run -A lib/simd/build.ts`. This is the one pipeline for
- * the project's WebAssembly: the TensorFlow.js kernels' module (`lib/nn/kernels/assembly/kernels.as`,
- * today built by `lib/nn/kernels/build_simd.ts` with `-O3 --runtime stub --enable simd --noAssert
- * --importMemory`) moves onto it as one more entry.
+ * `asm/v128.ts`, imported without the extension; a self-contained source may keep the `.as` extension,
+ * which keeps Deno's linter, formatter and type checker away from AssemblyScript-only syntax such as
+ * `@inline` functions: it is compiled from a `.ts` copy), an entry in {@linkcode WASM_MODULES} with its
+ * asc flags ({@linkcode SHARED_MEMORY_FLAGS} for a module that runs on a memory shared by Workers,
+ * following the conventions of `memory.ts`; {@linkcode IMPORTED_MEMORY_FLAGS} for one that runs on
+ * another module's memory), then `deno run -A lib/simd/build.ts`. This is the one pipeline for the
+ * project's WebAssembly, the TensorFlow.js kernels' module (`lib/nn/kernels/assembly/kernels.as`, on the
+ * tfjs-wasm heap) included.
  * @module
  */
-import { join } from "node:path";
+import { basename, extname, join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { encodeBase64 } from "../util/base64.ts";
 import { PROJECT_ROOT } from "../util/project_root.ts";
@@ -54,6 +56,20 @@ export const SHARED_MEMORY_FLAGS: readonly string[] = [
   "65536",
 ];
 
+/**
+ * asc flags of a module that works on the memory of another WebAssembly module (the TensorFlow.js wasm
+ * backend's heap, not shared): SIMD, no runtime or allocator, the memory imported as `env.memory`.
+ */
+export const IMPORTED_MEMORY_FLAGS: readonly string[] = [
+  "-O3",
+  "--runtime",
+  "stub",
+  "--enable",
+  "simd",
+  "--noAssert",
+  "--importMemory",
+];
+
 /** Every WebAssembly module this pipeline builds. */
 export const WASM_MODULES: readonly WasmModuleSpec[] = [
   {
@@ -70,6 +86,13 @@ export const WASM_MODULES: readonly WasmModuleSpec[] = [
     description: "The LSH query path (WebAssembly, SIMD, imported shared memory), base64-encoded.",
     flags: SHARED_MEMORY_FLAGS,
   },
+  {
+    source: "lib/nn/kernels/assembly/kernels.as",
+    output: "lib/nn/kernels/_simd_wasm.ts",
+    constant: "SIMD_KERNELS_WASM_BASE64",
+    description: "The tfjs-wasm helper kernels (WebAssembly, SIMD, imported tfjs heap), base64-encoded.",
+    flags: IMPORTED_MEMORY_FLAGS,
+  },
 ];
 
 /** Compiles `spec`'s source with asc and returns the wasm bytes. */
@@ -77,12 +100,19 @@ export async function compileWasm(spec: WasmModuleSpec): Promise<Uint8Array> {
   const outDir = await Deno.makeTempDir({ prefix: "latentlab-asc-" });
   try {
     const wasmPath = join(outDir, "module.wasm");
+    let source = join(PROJECT_ROOT, spec.source);
+    if (!source.endsWith(".ts")) {
+      // asc reads only .ts files: compile a copy (the source must then import nothing).
+      const copy = join(outDir, `${basename(source, extname(source))}.ts`);
+      await Deno.copyFile(source, copy);
+      source = copy;
+    }
     const command = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
         "-A",
         "npm:assemblyscript@0.28.20/asc",
-        join(PROJECT_ROOT, spec.source),
+        source,
         ...spec.flags,
         "-o",
         wasmPath,

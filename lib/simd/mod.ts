@@ -12,8 +12,9 @@
  *   {@linkcode writeRows}, {@linkcode rowStride}, {@linkcode align16}, {@linkcode MEMORY_BASE},
  *   {@linkcode compileEmbeddedWasm} and {@linkcode instantiateWasm}: how callers lay out data in a
  *   module's memory (the LSH index of `lib/search/` builds its tables with it).
- * - `build.ts`: compiles the AssemblyScript sources (`asm/l1.ts` here, `lib/search/asm/lsh.ts`) into the
- *   committed `_*_wasm.ts` modules; run it after editing a source (a test compares).
+ * - `build.ts`: compiles the AssemblyScript sources (`asm/l1.ts` here, `lib/search/asm/lsh.ts`,
+ *   `lib/nn/kernels/assembly/kernels.as`) into the committed `_*_wasm.ts` modules; run it after editing a
+ *   source (a test compares).
  *
  * @example Distances on the calling thread and the k nearest rows on Workers
  * ```ts

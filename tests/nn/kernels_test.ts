@@ -8,9 +8,6 @@ import {
 } from "../../lib/nn/kernels/mod.ts";
 import { setSimdKernelsEnabled, simdKernels } from "../../lib/nn/kernels/_simd.ts";
 import { createFusedAdam, FusedAdamOptimizer } from "../../lib/nn/kernels/adam.ts";
-import { compileSimdKernels } from "../../lib/nn/kernels/build_simd.ts";
-import { decodeBase64 } from "../../lib/nn/kernels/_base64.ts";
-import { SIMD_KERNELS_WASM } from "../../lib/nn/kernels/_simd_binary.ts";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { createRandom } from "../../lib/util/random.ts";
 
@@ -111,6 +108,13 @@ const CONV_CASES: ConvCase[] = [
   { n: 2, h: 9, w: 11, ci: 5, kh: 3, kw: 3, co: 4, stride: 1, pad: "same" },
   { n: 2, h: 10, w: 13, ci: 8, kh: 3, kw: 3, co: 3, stride: 2, pad: "same" },
   { n: 1, h: 12, w: 14, ci: 6, kh: 5, kw: 5, co: 2, stride: 3, pad: "valid" },
+  // Co ≥ 16: the 16-channel register blocks of the direct filter gradient (with 4-wide and scalar
+  // tails, odd and even Ci), and the shapes of the autoencoders.
+  { n: 2, h: 10, w: 9, ci: 1, kh: 3, kw: 3, co: 16, stride: 2, pad: "same" },
+  { n: 2, h: 9, w: 9, ci: 3, kh: 5, kw: 5, co: 20, stride: 2, pad: "same" },
+  { n: 2, h: 8, w: 7, ci: 4, kh: 3, kw: 3, co: 33, stride: 1, pad: "valid" },
+  { n: 2, h: 14, w: 14, ci: 16, kh: 5, kw: 5, co: 32, stride: 2, pad: "same" },
+  { n: 2, h: 28, w: 28, ci: 1, kh: 3, kw: 3, co: 32, stride: 1, pad: "same" },
 ];
 
 function convLabel(c: ConvCase): string {
@@ -118,7 +122,7 @@ function convLabel(c: ConvCase): string {
 }
 
 Deno.test("the replacement kernels are the ones registered for wasm", () => {
-  assert.equal(WASM_KERNEL_CONFIGS.length, 6);
+  assert.equal(WASM_KERNEL_CONFIGS.length, 11);
   for (const config of WASM_KERNEL_CONFIGS) {
     assert.equal(tf.getKernel(config.kernelName, "wasm")?.kernelFunc, config.kernelFunc, config.kernelName);
   }
@@ -147,7 +151,7 @@ Deno.test("conv2d gradients (Conv2DBackpropInput, Conv2DBackpropFilter) match cp
       return [y, dx, dw];
     };
     await t.step(convLabel(c), async () => {
-      for (const method of ["im2col", "dilated"] as const) {
+      for (const method of ["direct", "im2col", "dilated"] as const) {
         setBackpropFilterMethod(method);
         try {
           await compare(`${convLabel(c)} filter-grad ${method}`, f);
@@ -196,11 +200,17 @@ Deno.test("conv2dTranspose forward and gradients match cpu", async (t) => {
 });
 
 Deno.test("transposed BatchMatMul variants match cpu", async () => {
-  const shapes: Array<[number[], number[]]> = [[[5, 7], [7, 3]], [[2, 6, 4], [2, 4, 9]], [[3, 5, 8], [
-    1,
-    8,
-    2,
-  ]]];
+  const shapes: Array<[number[], number[]]> = [
+    [[5, 7], [7, 3]],
+    [[2, 6, 4], [2, 4, 9]],
+    [[3, 5, 8], [1, 8, 2]],
+    // ≤ 32 rows, no batch axis: the SIMD helper (4-row and 8-column blocks with every kind of tail).
+    [[16, 200], [200, 64]],
+    [[13, 37], [37, 21]],
+    [[1, 1, 33], [1, 33, 9]],
+    [[32, 5], [5, 1]],
+    [[33, 10], [10, 6]],
+  ];
   let seed = 300;
   for (const [aShape, bShape] of shapes) {
     for (const transposeA of [false, true]) {
@@ -211,6 +221,28 @@ Deno.test("transposed BatchMatMul variants match cpu", async () => {
         const bData = randomArray(sb.reduce((p, v) => p * v, 1), seed++);
         const f = () => [tf.matMul(tf.tensor(aData, sa), tf.tensor(bData, sb), transposeA, transposeB)];
         await compare(`matMul ${sa} x ${sb} tA=${transposeA} tB=${transposeB}`, f);
+      }
+    }
+  }
+});
+
+Deno.test("fused matMul (bias, linear or ReLU) matches cpu, other activations too", async () => {
+  let seed = 350;
+  for (const [m, k, n] of [[16, 40, 24], [7, 9, 5], [48, 12, 8]]) {
+    for (const activation of ["linear", "relu", "elu"] as const) {
+      for (const transposeB of [false, true]) {
+        const aData = randomArray(m * k, seed++);
+        const bData = randomArray(k * n, seed++);
+        const biasData = randomArray(n, seed++);
+        await compare(`fused ${m}x${k}x${n} ${activation} tB=${transposeB}`, () => [
+          tf.fused.matMul({
+            a: tf.tensor2d(aData, [m, k]),
+            b: tf.tensor2d(bData, transposeB ? [n, k] : [k, n]),
+            bias: tf.tensor1d(biasData),
+            activation,
+            transposeB,
+          }),
+        ]);
       }
     }
   }
@@ -248,6 +280,9 @@ Deno.test("MaxPoolGrad matches cpu (non-overlapping, odd sizes, ties, overlappin
     { shape: [2, 10, 8, 3], size: 3, stride: 2, pad: "same" },
     { shape: [2, 9, 9, 2], size: 3, stride: 1, pad: "valid" },
     { shape: [2, 8, 8, 2], size: 3, stride: 2, pad: "same", ties: true },
+    // 2×2, stride 2, tiling, channels in fours: the branch-free path.
+    { shape: [2, 6, 8, 8], size: 2, stride: 2, pad: "valid" },
+    { shape: [3, 4, 4, 4], size: 2, stride: 2, pad: "same", ties: true },
   ];
   let seed = 500;
   for (const c of cases) {
@@ -299,11 +334,72 @@ Deno.test("Sum over leading axes (bias gradients) and other axes matches cpu", a
   await compare("sum [0]", () => [tf.sum(x(), 0)]);
   await compare("sum [1,2] (original kernel)", () => [tf.sum(x(), [1, 2])]);
   await compare("sum all (original kernel)", () => [tf.sum(x())]);
+  const column = randomArray(3 * 70 * 5, 703);
+  await compare("sum [0,1,2] of one channel", () => [tf.sum(tf.tensor4d(column, [3, 70, 5, 1]), [0, 1, 2])]);
   await compare("bias-add gradient", () => {
     const b = tf.tensor1d(randomArray(7, 701));
     const r = tf.tensor4d(randomArray(4 * 5 * 6 * 7, 702), [4, 5, 6, 7]);
     return [tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.add(x(), v), r)))(b)];
   });
+});
+
+Deno.test("Add, Sub, Multiply with a bias or a scalar broadcast match cpu (and other shapes still work)", async () => {
+  const cases: Array<[number[], number[]]> = [
+    [[4, 5, 6, 7], [7]],
+    [[1, 1, 1, 7], [4, 5, 6, 7]],
+    [[4, 5, 6, 8], [1, 1, 1, 8]],
+    [[4, 5, 6, 1], [1, 1, 1, 1]],
+    [[], [3, 9]],
+    [[3, 9], []],
+    [[2, 13], [13]],
+    [[13], [2, 13]],
+    [[33, 1], [1]],
+    [[4, 1], [1, 5]], // a two-sided broadcast: the original kernel
+    [[2, 3], [2, 3]], // same shapes: the original kernel
+    [[1, 3, 1], [2, 3, 4]], // a middle-axis broadcast: the original kernel
+  ];
+  let seed = 720;
+  for (const [sa, sb] of cases) {
+    const a = randomArray(Math.max(1, sa.reduce((p, v) => p * v, 1)), seed++);
+    const b = randomArray(Math.max(1, sb.reduce((p, v) => p * v, 1)), seed++);
+    await compare(`[${sa}] op [${sb}]`, () => {
+      const x = tf.tensor(a, sa);
+      const y = tf.tensor(b, sb);
+      return [tf.add(x, y), tf.sub(x, y), tf.mul(x, y)];
+    });
+  }
+});
+
+Deno.test("the one-kernel ReLU gradient equals dy · step(x) (tfjs's three kernels) on cpu", async () => {
+  for (const shape of [[2, 5, 5, 3], [9], [4, 7]]) {
+    const n = shape.reduce((p, v) => p * v, 1);
+    const xs = randomArray(n, 740 + n);
+    xs[0] = 0; // step(0) = 0
+    const dys = randomArray(n, 760 + n);
+    await tf.setBackend("cpu");
+    const want = tf.tidy(() =>
+      tf.mul(tf.tensor(dys, shape), tf.cast(tf.step(tf.tensor(xs, shape)), "float32")).dataSync()
+    );
+    for (const backend of ["cpu", "wasm"] as const) {
+      for (const simd of [true, false]) {
+        setSimdKernelsEnabled(simd);
+        try {
+          const got = (await on(backend, () => {
+            const dy = tf.tensor(dys, shape);
+            return [tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.relu(v), dy)))(tf.tensor(xs, shape))];
+          }))[0];
+          assert.deepEqual(
+            Array.from(got),
+            Array.from(want),
+            `${backend} ${simd ? "[simd]" : "[ts]"} [${shape}]`,
+          );
+        } finally {
+          setSimdKernelsEnabled(true);
+        }
+      }
+    }
+  }
+  await tf.setBackend("wasm");
 });
 
 Deno.test("Identity shares data without copying and survives disposal of its source", async () => {
@@ -387,13 +483,4 @@ Deno.test("FusedAdamOptimizer.minimize matches tf.train.adam on wasm (fused) and
     }
   }
   await tf.setBackend("wasm");
-});
-
-Deno.test("the committed SIMD binary is what assembly/kernels.as compiles to", async () => {
-  const compiled = await compileSimdKernels();
-  assert.deepEqual(
-    compiled,
-    decodeBase64(SIMD_KERNELS_WASM),
-    "run: deno run -A lib/nn/kernels/build_simd.ts",
-  );
 });

@@ -31,6 +31,11 @@ Deno.test("sweepGrid: reduced has 5 distinct configurations, full has 16, all va
     assert.equal(c.latentDim, 10);
   }
   assert.throws(() => sweepGrid("huge" as never));
+  const cosine = sweepGrid("reduced", { learningRate: 0.004, schedule: "cosine" });
+  assert.deepEqual(cosine.map((c) => c.learningRate), [0.004, 0.004, 0.004, 0.004, 0.004]);
+  assert.deepEqual(reduced.map((c) => c.filters), [[16, 32], [16, 32], [16, 32], 16, 32]);
+  assert.ok(cosine.every((c) => c.schedule === "cosine"));
+  assert.equal(configLabel(resolveAutoencoderConfig(cosine[0])), "2L 16-32 k3 b32 lr0.004 cosine");
 });
 
 Deno.test("configLabel: arrays, base numbers and sweep-row text give the same label", () => {

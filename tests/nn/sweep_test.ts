@@ -17,6 +17,7 @@ function row(valLoss: number, trainLoss: number): SweepRow {
     batchSize: 32,
     epochs: 5,
     learningRate: 0.001,
+    schedule: "constant",
     params: 1,
     epochsRun: 5,
     bestEpoch: 5,

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { batchTensor, evaluateModel, splitValidation, trainModel } from "../../lib/nn/training.ts";
+import {
+  batchTensor,
+  eraseRectangles,
+  evaluateModel,
+  splitValidation,
+  trainModel,
+} from "../../lib/nn/training.ts";
+import { createRandom } from "../../lib/util/random.ts";
 import { Autoencoder } from "../../lib/nn/autoencoder.ts";
 import { InputError } from "../../lib/errors.ts";
 import { backend, digits } from "./_fixtures.ts";
@@ -20,6 +27,45 @@ Deno.test("batchTensor: pixels / 255, never binarised; shifts translate with zer
   v.forEach((x, i) => assert.ok(Math.abs(x - expected[i]) < 1e-7, `${i}: ${x}`));
   const shifted = await batchTensor(data, [0], Int8Array.from([1, -1])).data();
   assert.deepEqual(Array.from(shifted, (x) => Math.round(x * 255)), [0, 0, 0, 1, 2, 0]);
+  const flipped = await batchTensor(data, [0, 1], undefined, Uint8Array.from([1, 0])).data();
+  assert.deepEqual(Array.from(flipped, (x) => Math.round(x * 255)), [
+    2,
+    1,
+    0,
+    255,
+    128,
+    3,
+    10,
+    20,
+    30,
+    40,
+    50,
+    60,
+  ]);
+  const both = await batchTensor(data, [0], Int8Array.from([0, 1]), Uint8Array.from([1])).data();
+  assert.deepEqual(Array.from(both, (x) => Math.round(x * 255)), [1, 0, 0, 128, 3, 0]);
+  const erased = await batchTensor(
+    data,
+    [1, 0],
+    undefined,
+    undefined,
+    Uint8Array.from([1, 1, 1, 2, 0, 0, 0, 0]),
+  )
+    .data();
+  assert.deepEqual(Array.from(erased, (x) => Math.round(x * 255)), [
+    10,
+    20,
+    30,
+    40,
+    0,
+    0,
+    0,
+    1,
+    2,
+    3,
+    128,
+    255,
+  ]);
   t.dispose();
 });
 
@@ -98,4 +144,23 @@ Deno.test("trainModel: learningRateDecay leaves epoch 1 alone and changes later 
   const decayed = await run(0.001);
   assert.equal(decayed[0], constant[0]);
   assert.notEqual(decayed[1], constant[1]);
+});
+
+Deno.test("eraseRectangles: seeded, inside the image, 2-25 % of it, about the given share of images", () => {
+  const a = eraseRectangles(2000, { rows: 28, cols: 28, probability: 0.5 }, createRandom(4));
+  const b = eraseRectangles(2000, { rows: 28, cols: 28, probability: 0.5 }, createRandom(4));
+  assert.deepEqual(a, b);
+  let erased = 0;
+  for (let i = 0; i < 2000; i++) {
+    const [top, left, height, width] = a.subarray(4 * i, 4 * i + 4);
+    if (height === 0) continue;
+    erased++;
+    assert.ok(top + height <= 28 && left + width <= 28, `rectangle ${i} leaves the image`);
+    const share = (height * width) / 784;
+    assert.ok(share >= 0.01 && share <= 0.3, `rectangle ${i} covers ${share}`);
+  }
+  assert.ok(erased > 900 && erased < 1100, `${erased} of 2000 erased`);
+  assert.ok(
+    eraseRectangles(50, { rows: 28, cols: 28, probability: 0 }, createRandom(1)).every((v) => v === 0),
+  );
 });

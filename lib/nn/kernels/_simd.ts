@@ -7,15 +7,22 @@
  */
 import type { TensorInfo } from "@tensorflow/tfjs-core";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { decodeBase64 } from "./_base64.ts";
-import { SIMD_KERNELS_WASM } from "./_simd_binary.ts";
+import { compileEmbeddedWasm } from "../../simd/memory.ts";
+import { SIMD_KERNELS_WASM_BASE64 } from "./_simd_wasm.ts";
 
 /** The exported functions of the SIMD module (pointers are byte offsets on the tfjs heap). */
 export interface SimdKernels {
   sumRows(src: number, rows: number, c: number, scratch: number, out: number): void;
   maxPoolGrad(...args: number[]): void;
+  maxPoolGrad2x2(x: number, dy: number, dx: number, n: number, oh: number, ow: number, c: number): void;
   col2im(...args: number[]): void;
   im2colT(...args: number[]): void;
+  convFilterGrad(...args: number[]): void;
+  broadcastLast(op: number, a: number, b: number, out: number, rows: number, c: number): void;
+  reluGrad(dy: number, x: number, out: number, n: number): void;
+  sumAll(src: number, n: number, out: number): void;
+  matmulNN(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  matmulNT(a: number, b: number, c: number, m: number, k: number, n: number): void;
   adam(...args: number[]): void;
 }
 
@@ -37,7 +44,7 @@ export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
   if (instance) return instance;
   if (module === undefined) {
     try {
-      module = new WebAssembly.Module(decodeBase64(SIMD_KERNELS_WASM));
+      module = compileEmbeddedWasm(SIMD_KERNELS_WASM_BASE64);
     } catch {
       module = null; // no WebAssembly SIMD
     }

@@ -28,8 +28,16 @@ export interface FusedAdamOptions {
 
 /** Adam state for a fixed list of variables. */
 export interface FusedAdam {
-  /** Applies one step; `gradients` holds every variable's gradient back to back, in list order. */
-  applyGradients(gradients: Float32Array): void;
+  /**
+   * Applies one step; `gradients` holds every variable's gradient back to back, in list order.
+   * `learningRate` overrides the creation-time rate for this step (learning-rate schedules).
+   */
+  applyGradients(gradients: Float32Array, learningRate?: number): void;
+  /**
+   * Applies one step whose gradient `fill` writes into the array it is given (all variables back to
+   * back, in list order; a view of the wasm heap, valid only during the call): no extra copy.
+   */
+  applyFilled(fill: (gradient: Float32Array) => void, learningRate?: number): void;
   /** Frees the moment buffers. */
   dispose(): void;
 }
@@ -73,6 +81,7 @@ class AdamCore {
     variable: tf.Variable,
     gradient: number,
     moments: Moments,
+    learningRate = this.learningRate,
   ): void {
     const out = backend.makeOutput(variable.shape, "float32");
     simd.adam(
@@ -89,7 +98,7 @@ class AdamCore {
       Math.fround(1 - this.#accBeta1),
       Math.fround(1 - this.#accBeta2),
       this.epsilon,
-      -this.learningRate,
+      -learningRate,
     );
     const value = tf.engine().makeTensorFromTensorInfo(out);
     variable.assign(value);
@@ -196,17 +205,20 @@ export function createFusedAdam(
   const moments = sizes.map((size) => AdamCore.moments(backend, size));
   let disposed = false;
   return {
-    applyGradients(gradients: Float32Array): void {
-      if (disposed) throw new Error("FusedAdam: used after dispose()");
+    applyGradients(gradients: Float32Array, learningRate?: number): void {
       if (gradients.length !== total) {
         throw new Error(`FusedAdam: expected ${total} gradient values, got ${gradients.length}`);
       }
+      this.applyFilled((out) => out.set(gradients), learningRate);
+    },
+    applyFilled(fill: (gradient: Float32Array) => void, learningRate?: number): void {
+      if (disposed) throw new Error("FusedAdam: used after dispose()");
       const flat = backend.makeOutput([total], "float32");
-      heapF32(backend, flat).set(gradients);
+      fill(heapF32(backend, flat));
       const base = pointer(backend, flat);
       let offset = 0;
       variables.forEach((variable, i) => {
-        core.update(backend, simd, variable, base + offset * 4, moments[i]);
+        core.update(backend, simd, variable, base + offset * 4, moments[i], learningRate);
         offset += sizes[i];
       });
       free(backend, flat);
@@ -217,5 +229,53 @@ export function createFusedAdam(
       disposed = true;
       for (const { m, v } of moments) free(backend, m, v);
     },
+  };
+}
+
+/** Adam hyperparameters, all given. */
+export type AdamSpec = Required<FusedAdamOptions>;
+
+/** Adam on a flat gradient: fused on wasm, tfjs's AdamOptimizer elsewhere. */
+export interface FlatAdam {
+  /** Applies the flat gradient (variables back to back) with this learning rate. */
+  apply(gradient: Float32Array, learningRate: number): void;
+  /** Applies the flat gradient that `fill` writes into the array it is given (a heap view on wasm). */
+  applyFilled(fill: (gradient: Float32Array) => void, learningRate: number): void;
+  /** Frees the state. */
+  dispose(): void;
+}
+
+/** A {@linkcode FlatAdam} for `variables` on the active backend. */
+export function createFlatAdam(variables: tf.Variable[], spec: AdamSpec): FlatAdam {
+  const fused = createFusedAdam(variables, spec);
+  if (fused) {
+    return {
+      apply: (g, lr) => fused.applyGradients(g, lr),
+      applyFilled: (fill, lr) => fused.applyFilled(fill, lr),
+      dispose: () => fused.dispose(),
+    };
+  }
+  const optimizer = tf.train.adam(spec.learningRate, spec.beta1, spec.beta2, spec.epsilon);
+  const scratch = new Float32Array(variables.reduce((n, v) => n + v.size, 0));
+  return {
+    applyFilled(fill: (gradient: Float32Array) => void, learningRate: number): void {
+      fill(scratch);
+      this.apply(scratch, learningRate);
+    },
+    apply(gradient: Float32Array, learningRate: number): void {
+      (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
+      const named: Array<{ name: string; tensor: tf.Tensor }> = [];
+      let offset = 0;
+      for (const variable of variables) {
+        named.push({
+          name: variable.name,
+          tensor: tf.tensor(gradient.subarray(offset, offset + variable.size), variable.shape),
+        });
+        offset += variable.size;
+      }
+      optimizer.applyGradients(named);
+      tf.dispose(named.map((entry) => entry.tensor));
+    },
+    dispose: () => optimizer.dispose(),
   };
 }

@@ -35,7 +35,7 @@ function assertChannelsLast(dataFormat: string, kernel: string): void {
 }
 
 /** How `Conv2DBackpropFilter` is computed (exported for benchmarks and tests). */
-export type BackpropFilterMethod = "auto" | "im2col" | "dilated";
+export type BackpropFilterMethod = "auto" | "direct" | "im2col" | "dilated";
 
 let filterMethod: BackpropFilterMethod = "auto";
 
@@ -58,10 +58,75 @@ function conv2DBackpropFilter(args: KernelArgs<Conv2DBackpropFilterAttrs>): Tens
     attrs.dimRoundingMode,
     false,
   );
-  const method = filterMethod === "auto" ? "im2col" : filterMethod;
+  const method = filterMethod === "auto" ? "direct" : filterMethod;
+  if (method === "direct") return backpropFilterDirect(backend, x, dy, info);
   return method === "im2col"
     ? backpropFilterIm2Col(backend, x, dy, info)
     : backpropFilterDilated(backend, x, dy, info);
+}
+
+/** dW accumulated straight from x and dy (SIMD; no im2col matrix, no matrix product). */
+function backpropFilterDirect(
+  backend: BackendWasm,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { outHeight: oh, outWidth: ow } = info;
+  const dw = backend.makeOutput([kh, kw, ci, co], "float32");
+  const simd = simdKernels(backend);
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  if (simd) {
+    simd.convFilterGrad(
+      pointer(backend, x),
+      pointer(backend, dy),
+      pointer(backend, dw),
+      n,
+      h,
+      w,
+      ci,
+      oh,
+      ow,
+      co,
+      kh,
+      kw,
+      sh,
+      sw,
+      top,
+      left,
+    );
+    return dw;
+  }
+  const xs = heapF32(backend, x);
+  const g = heapF32(backend, dy);
+  const out = heapF32(backend, dw);
+  out.fill(0);
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < oh; i++) {
+      for (let ky = 0; ky < kh; ky++) {
+        const y = i * sh - top + ky;
+        if (y < 0 || y >= h) continue;
+        for (let j = 0; j < ow; j++) {
+          const gBase = ((b * oh + i) * ow + j) * co;
+          for (let kx = 0; kx < kw; kx++) {
+            const xx = j * sw - left + kx;
+            if (xx < 0 || xx >= w) continue;
+            const xBase = ((b * h + y) * w + xx) * ci;
+            const tap = (ky * kw + kx) * ci * co;
+            for (let c = 0; c < ci; c++) {
+              const v = xs[xBase + c];
+              const row = tap + c * co;
+              for (let o = 0; o < co; o++) out[row + o] += v * g[gBase + o];
+            }
+          }
+        }
+      }
+    }
+  }
+  return dw;
 }
 
 /** dW = colsᵀ · dy, with colsᵀ [kh·kw·Ci, N·oh·ow] gathered straight from x (transposed im2col). */

@@ -34,6 +34,10 @@ function sum(
   const shape = attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
   const out = backend.makeOutput(shape, "float32");
   const simd = simdKernels(backend);
+  if (simd && c === 1) {
+    simd.sumAll(pointer(backend, x), m, pointer(backend, out));
+    return out;
+  }
   if (simd) {
     const scratch = backend.makeOutput([2 * c], "float32"); // c float64 accumulators
     simd.sumRows(pointer(backend, x), m, c, pointer(backend, scratch), pointer(backend, out));
