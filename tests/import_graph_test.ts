@@ -1,7 +1,7 @@
 /**
  * The architecture, checked from the imports: the folder import graph of `lib/` (with `lib/cli/`) and
  * `bench/` has at most six floors, no folder imports another folder's private (`_`) modules, and
- * Workers are created only where allowed.
+ * Workers are created only by the worker pool.
  *
  * A folder's floor is 1 + the highest floor of the folders it imports (a folder that imports none is on
  * floor 1). The files directly in `lib/` are not folders: `errors.ts` imports nothing and `mod.ts`, the
@@ -16,9 +16,10 @@
  * 1  io  util
  * ```
  *
- * The allow-lists below name the exceptions that remain, in code that other work is changing; each
- * entry goes when that code is restructured, and an entry that is no longer needed fails the test so
- * that the lists only shrink.
+ * The allow-list of private imports names the exceptions that remain (none today), in code that other
+ * work is changing; each entry goes when that code is restructured, and an entry that is no longer needed
+ * fails the test so that the list only shrinks. Workers have no exception: the worker pool is the one
+ * module that creates them.
  */
 import assert from "node:assert/strict";
 import { dirname, join, normalize, relative } from "node:path";
@@ -30,14 +31,8 @@ const MAX_FLOORS = 6;
 /** Imports of another folder's `_` module still allowed: `importer -> imported` (none left). */
 const PRIVATE_IMPORTS_ALLOWED = new Set<string>([]);
 
-/** The one worker pool: the module that creates the library's Workers. */
+/** The one worker pool: the only module that creates Workers (in `lib/` and `bench/`). */
 const WORKER_POOL = "lib/util/worker_pool.ts";
-
-/** Modules still allowed to create Workers besides the pool; each goes when it uses the pool. */
-const WORKER_SITES_ALLOWED = new Set([
-  // Data-parallel training moves onto the pool with the rest of nn/'s restructuring.
-  "lib/nn/data_parallel.ts",
-]);
 
 /** `.ts` files below `dir`, as paths relative to the repository root. */
 function sourceFiles(dir: string): string[] {
@@ -152,15 +147,8 @@ Deno.test("import graph: no folder imports another folder's private (_) modules"
   assert.deepEqual(stale, [], "no longer needed: remove from PRIVATE_IMPORTS_ALLOWED");
 });
 
-Deno.test("import graph: Workers are created only by the worker pool (and the allowed modules)", () => {
+Deno.test("import graph: Workers are created only by the worker pool", () => {
   const sites = [...sourceFiles("lib"), ...sourceFiles("bench")]
     .filter((file) => /\bnew Worker\(/.test(codeOf(Deno.readTextFileSync(join(PROJECT_ROOT, file)))));
-  assert.ok(sites.includes(WORKER_POOL), `${WORKER_POOL} creates the Workers`);
-  assert.deepEqual(
-    sites.filter((file) => file !== WORKER_POOL && !WORKER_SITES_ALLOWED.has(file)),
-    [],
-    "use createWorkerPool",
-  );
-  const stale = [...WORKER_SITES_ALLOWED].filter((file) => !sites.includes(file));
-  assert.deepEqual(stale, [], "no longer needed: remove from WORKER_SITES_ALLOWED");
+  assert.deepEqual(sites, [WORKER_POOL], "use createWorkerPool (lib/util/worker_pool.ts)");
 });

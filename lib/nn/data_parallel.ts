@@ -13,10 +13,14 @@
  * the seed and the number of shards, but not on the number of workers or cores: one process and any
  * number of workers give the same weights.
  *
- * The training and validation images are shared with the workers once (`SharedArrayBuffer`); a step
- * sends only the batch's indices (plus augmentation shifts, dropout seed and learning rate). The
- * shard gradients come back through a shared, double-buffered array, and each worker applies the
- * update lazily at the start of its next request.
+ * The Workers come from the library's worker pool (`lib/util/worker_pool.ts`) and answer the typed
+ * requests of `DataParallelProtocol` (`_data_parallel_worker.ts`). The training and validation images
+ * are shared with the workers once (`SharedArrayBuffer`); a step sends only the batch's indices (plus
+ * augmentation shifts, dropout seed and learning rate). The shard gradients come back through a shared,
+ * double-buffered array, and each worker applies the update lazily at the start of its next request.
+ * An error in a Worker fails the call that caused it with that error; a Worker that crashes fails the
+ * call in progress and every later one (the replicas are no longer identical); `dispose()` closes the
+ * pool, terminating the Workers.
  *
  * ```ts
  * const trainer = await createDataParallelTrainer(model, { train, validation }, { loss: "mse" });
@@ -32,7 +36,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { defaultWorkerCount } from "../util/worker_pool.ts";
+import { createWorkerPool, defaultWorkerCount, sharedCopy } from "../util/worker_pool.ts";
 import { type AdamSpec, createFlatAdam } from "./kernels/adam.ts";
 import {
   dropoutLayers,
@@ -47,6 +51,7 @@ import {
   type ShardResult,
   type TrainingData,
 } from "./_shard_step.ts";
+import type { DataParallelProtocol } from "./_data_parallel_worker.ts";
 
 export { shardBounds };
 
@@ -104,6 +109,11 @@ export interface DataParallelOptions {
   epsilon?: number;
   /** Backend of the workers. Default: the active tfjs backend. */
   backend?: string;
+  /**
+   * The Worker module, which serves `DataParallelProtocol` (tests substitute one that crashes).
+   * Default: `_data_parallel_worker.ts`.
+   */
+  workerModule?: URL;
 }
 
 /** One optimisation step. */
@@ -193,7 +203,14 @@ export async function createDataParallelTrainer(
     throw new Error("DataParallelTrainer: the model has no trainable weights");
   }
   return workers >= 1
-    ? await createWorkerTrainer(model, data, { spec, adam, shards, workers, backend: options.backend })
+    ? await createWorkerTrainer(model, data, {
+      spec,
+      adam,
+      shards,
+      workers,
+      backend: options.backend,
+      workerModule: options.workerModule,
+    })
     : createLocalTrainer(model, data, { spec, adam, shards });
 }
 
@@ -308,34 +325,30 @@ function createLocalTrainer(
   };
 }
 
-interface Reply {
-  id: number;
-  error?: string;
-  backend?: string;
-  results?: Array<{ shard: number } & ShardResult>;
-  weights?: Float32Array;
-}
-
-/** Copies `data` into shared memory (pixels, labels) for the workers. */
-function share(data: TrainingData | undefined): Record<string, unknown> | null {
-  if (!data) return null;
-  const pixels = new Uint8Array(new SharedArrayBuffer(data.pixels.length));
-  pixels.set(data.pixels);
-  let labels: Uint8Array | null = null;
-  if (data.labels) {
-    labels = new Uint8Array(new SharedArrayBuffer(data.labels.length));
-    labels.set(data.labels);
-  }
-  return { count: data.count, rows: data.rows, cols: data.cols, pixels, labels };
+/** A copy of `data` on shared memory (pixels, labels), read by every Worker without a copy of its own. */
+function share(data: TrainingData): TrainingData {
+  return {
+    count: data.count,
+    rows: data.rows,
+    cols: data.cols,
+    pixels: sharedCopy(data.pixels),
+    labels: data.labels && sharedCopy(data.labels),
+  };
 }
 
 async function createWorkerTrainer(
   model: tfl.LayersModel,
   data: TrainerData,
-  config: { spec: LossSpec; adam: AdamSpec; shards: number; workers: number; backend?: string },
+  config: {
+    spec: LossSpec;
+    adam: AdamSpec;
+    shards: number;
+    workers: number;
+    backend?: string;
+    workerModule?: URL;
+  },
 ): Promise<DataParallelTrainer> {
   const { shards } = config;
-  const topology = JSON.stringify(model.toJSON(null, false));
   const current = model.getWeights();
   const weightSizes = current.map((w) => w.size);
   const weights = new Float32Array(weightSizes.reduce((a, b) => a + b, 0));
@@ -349,75 +362,35 @@ async function createWorkerTrainer(
     0,
   );
   // Two sets (step parity) of one gradient slot per shard, and a shard counter per set.
-  const slots = new SharedArrayBuffer(2 * shards * trainableSize * 4);
   const counters = new Int32Array(new SharedArrayBuffer(8));
-  const train = share(data.train);
-  const validation = share(data.validation);
-  const backend = config.backend ?? tf.getBackend();
-  const workers: Worker[] = [];
-  const waiting = new Map<number, { resolve(reply: Reply): void; reject(error: Error): void }>();
-  let nextId = 0;
+  const pool = createWorkerPool<DataParallelProtocol>(
+    config.workerModule ?? new URL("./_data_parallel_worker.ts", import.meta.url),
+    { workers: config.workers, name: "data-parallel" },
+  );
+  let workerBackend: string;
+  try {
+    const replies = await pool.callAll("init", {
+      topology: JSON.stringify(model.toJSON(null, false)),
+      weights,
+      adam: config.adam,
+      spec: config.spec,
+      backend: config.backend ?? tf.getBackend(),
+      shards,
+      trainableSize,
+      slots: new SharedArrayBuffer(2 * shards * trainableSize * 4),
+      counters,
+      train: share(data.train),
+      validation: data.validation ? share(data.validation) : null,
+    });
+    workerBackend = replies[0].backend;
+  } catch (error) {
+    pool.close();
+    throw error;
+  }
+  const workers = pool.size;
   let disposed = false;
   let busy = false;
   let stepCount = 0;
-
-  function send(worker: Worker, message: Record<string, unknown>): Promise<Reply> {
-    const id = nextId++;
-    return new Promise((resolve, reject) => {
-      waiting.set(id, { resolve, reject });
-      worker.postMessage({ ...message, id });
-    });
-  }
-
-  const terminate = () => {
-    for (const worker of workers) worker.terminate();
-    for (const entry of waiting.values()) entry.reject(new Error("DataParallelTrainer disposed"));
-    waiting.clear();
-  };
-
-  for (let k = 0; k < config.workers; k++) {
-    const worker = new Worker(new URL("./_data_parallel_worker.ts", import.meta.url).href, {
-      type: "module",
-    });
-    worker.onmessage = (event: MessageEvent<Reply>) => {
-      const entry = waiting.get(event.data.id);
-      if (!entry) return;
-      waiting.delete(event.data.id);
-      if (event.data.error) entry.reject(new Error(`data-parallel worker ${k}: ${event.data.error}`));
-      else entry.resolve(event.data);
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      for (const entry of waiting.values()) {
-        entry.reject(new Error(`data-parallel worker ${k}: ${event.message}`));
-      }
-      waiting.clear();
-    };
-    workers.push(worker);
-  }
-  let workerBackend = "";
-  try {
-    const replies = await Promise.all(workers.map((worker) =>
-      send(worker, {
-        type: "init",
-        topology,
-        weights,
-        adam: config.adam,
-        spec: config.spec,
-        backend,
-        shards,
-        trainableSize,
-        slots,
-        counters,
-        train,
-        validation,
-      })
-    ));
-    workerBackend = replies[0].backend ?? "";
-  } catch (error) {
-    terminate();
-    throw error;
-  }
 
   /** Runs one request at a time: calls must be awaited before the next (the replicas are shared). */
   async function exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -432,7 +405,7 @@ async function createWorkerTrainer(
   }
 
   const trainer: DataParallelTrainer = {
-    workers: workers.length,
+    workers,
     shards,
     backend: workerBackend,
     step(batch: TrainerStep): Promise<TrainerResult> {
@@ -442,24 +415,20 @@ async function createWorkerTrainer(
         const bounds = shardBounds(n, shards);
         const weights = shardWeights(bounds, n);
         const parity = stepCount++ % 2;
-        const indices = Int32Array.from(batch.indices);
         Atomics.store(counters, parity, 0);
-        const replies = await Promise.all(workers.map((worker) =>
-          send(worker, {
-            type: "step",
-            parity,
-            indices,
-            shifts: batch.shifts ?? null,
-            flips: batch.flips ?? null,
-            erase: batch.erase ?? null,
-            bounds,
-            weights,
-            dropoutSeed: batch.dropoutSeed ?? 1,
-            learningRate: batch.learningRate ?? config.adam.learningRate,
-          })
-        ));
+        const replies = await pool.callAll("step", {
+          parity,
+          indices: Int32Array.from(batch.indices),
+          shifts: batch.shifts ?? null,
+          flips: batch.flips ?? null,
+          erase: batch.erase ?? null,
+          bounds,
+          weights,
+          dropoutSeed: batch.dropoutSeed ?? 1,
+          learningRate: batch.learningRate ?? config.adam.learningRate,
+        });
         const byShard: ShardResult[] = new Array(bounds.length);
-        for (const reply of replies) for (const r of reply.results!) byShard[r.shard] = r;
+        for (const results of replies) for (const r of results) byShard[r.shard] = r;
         let loss = 0;
         let correct = 0;
         byShard.forEach((r, k) => {
@@ -474,24 +443,22 @@ async function createWorkerTrainer(
         if (!data.validation) return undefined;
         const count = data.validation.count;
         const batches = Math.ceil(count / EVALUATION_BATCH);
-        const replies = await Promise.all(workers.map((worker, w) =>
-          send(worker, {
-            type: "evaluate",
-            batches: Array.from({ length: batches }, (_, b) => b).filter((b) => b % workers.length === w),
-          })
-        ));
+        const replies = await Promise.all(Array.from({ length: workers }, (_, w) =>
+          pool.call(w, "evaluate", {
+            batches: Array.from({ length: batches }, (_, b) => b).filter((b) => b % workers === w),
+          })));
         const results: ShardResult[] = new Array(batches);
-        for (const reply of replies) for (const r of reply.results!) results[r.shard] = r;
+        for (const batch of replies) for (const r of batch) results[r.shard] = r;
         return combineEvaluation(results, count);
       });
     },
     getWeights(): Promise<Float32Array[]> {
       return exclusive(async () => {
         // Every replica applies the pending update; they are identical, so one reports its weights.
-        const replies = await Promise.all(
-          workers.map((worker, k) => send(worker, { type: k === 0 ? "weights" : "apply" })),
-        );
-        const flat = replies[0].weights!;
+        const [flat] = await Promise.all([
+          pool.call(0, "weights", null),
+          ...Array.from({ length: workers - 1 }, (_, w) => pool.call(w + 1, "apply", null)),
+        ]);
         const out: Float32Array[] = [];
         let at = 0;
         for (const size of weightSizes) {
@@ -507,7 +474,7 @@ async function createWorkerTrainer(
     dispose(): void {
       if (disposed) return;
       disposed = true;
-      terminate();
+      pool.close();
     },
   };
   return trainer;

@@ -236,3 +236,51 @@ Deno.test("classifier on workers (cross-entropy, frozen then fine-tuned encoder,
   const frozen = await trainClassifier(data, 2, { head: 2, fineTune: 0 });
   assert.equal(maxDifference(frozen.encoder, frozen.start), 0, "the frozen encoder moved");
 });
+
+Deno.test("workers: a Worker's error fails the call with that error, and the Workers are closed", async () => {
+  const data = await digits(20);
+  const ae = Autoencoder.create(TINY);
+  try {
+    await assert.rejects(
+      () => createDataParallelTrainer(ae.model, { train: data }, { workers: 1, backend: "bogus" }),
+      /LATENTLAB_BACKEND: "bogus" is not one of/,
+    );
+  } finally {
+    ae.dispose();
+  }
+});
+
+Deno.test("workers: a crashed Worker fails the step in progress and every later call; dispose() closes", async () => {
+  const data = await digits(40);
+  const ae = Autoencoder.create(TINY);
+  const trainer = await createDataParallelTrainer(ae.model, { train: data, validation: data }, {
+    workers: 2,
+    shards: 2,
+    workerModule: new URL("./_crashing_data_parallel_worker.ts", import.meta.url),
+  });
+  try {
+    assert.equal(trainer.workers, 2);
+    const crash = /data-parallel Worker \d crashed: .*replica lost/;
+    await assert.rejects(() => trainer.step({ indices: [0, 1, 2, 3] }), crash);
+    await assert.rejects(() => trainer.evaluate(), crash);
+    await assert.rejects(() => trainer.getWeights(), crash);
+  } finally {
+    trainer.dispose();
+    ae.dispose();
+  }
+  await assert.rejects(() => trainer.evaluate(), /after dispose/);
+});
+
+Deno.test("workers: dispose() during a step rejects it instead of leaving it pending", async () => {
+  const data = await digits(40);
+  const ae = Autoencoder.create(TINY);
+  const trainer = await createDataParallelTrainer(ae.model, { train: data }, { workers: 1, shards: 2 });
+  try {
+    const step = trainer.step({ indices: Array.from({ length: 32 }, (_, i) => i) });
+    trainer.dispose();
+    await assert.rejects(() => step, /data-parallel worker pool: closed/);
+  } finally {
+    trainer.dispose();
+    ae.dispose();
+  }
+});
