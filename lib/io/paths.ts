@@ -77,6 +77,20 @@ function absoluteOf(path: string): string {
   return isAbsolute(path) ? path : Deno.cwd() + sep + path;
 }
 
+/**
+ * Output `path` made absolute (see {@linkcode absoluteOf}) and what is there now (links followed;
+ * `undefined` when nothing is). An empty path and a broken symbolic link are refused, naming `flag`.
+ */
+function lookUpOutput(flag: string, path: string): { absolute: string; info: Deno.FileInfo | undefined } {
+  if (path === "") throw new InputError(`${flag}: empty path`);
+  const absolute = absoluteOf(path);
+  const info = statOrUndefined(absolute);
+  if (info === undefined && statOrUndefined(absolute, false) !== undefined) {
+    throw new InputError(`${flag}: ${path} is a broken symbolic link`);
+  }
+  return { absolute, info };
+}
+
 function describe(error: unknown): string {
   if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
   return error instanceof Error ? error.message.replace(/\s+/g, " ") : String(error);
@@ -250,14 +264,9 @@ export class PathGuard {
    * are created later by the tool; the nearest existing one must be writable.
    */
   outputFile(flag: string, path: string, options: { folderMayBeMissing?: boolean } = {}): string {
-    if (path === "") throw new InputError(`${flag}: empty path`);
-    const absolute = absoluteOf(path);
+    const { absolute, info } = lookUpOutput(flag, path);
     let real: string;
-    let info: Deno.FileInfo | undefined;
-    const link = statOrUndefined(absolute, false);
-    if (link !== undefined) {
-      info = statOrUndefined(absolute);
-      if (info === undefined) throw new InputError(`${flag}: ${path} is a broken symbolic link`);
+    if (info !== undefined) {
       if (info.isDirectory) throw new InputError(`${flag}: ${path} is a folder, expected a file`);
       if (!info.isFile) throw new InputError(`${flag}: ${path} is not a regular file`);
       real = Deno.realPathSync(absolute);
@@ -289,17 +298,12 @@ export class PathGuard {
    * returns its real path. It may not be or lie inside an input folder.
    */
   outputFolder(flag: string, path: string): string {
-    if (path === "") throw new InputError(`${flag}: empty path`);
-    const absolute = absoluteOf(path);
-    const info = statOrUndefined(absolute);
+    const { absolute, info } = lookUpOutput(flag, path);
     let real: string;
     if (info !== undefined) {
       if (!info.isDirectory) throw new InputError(`${flag}: ${path} is a file, expected a folder`);
       real = Deno.realPathSync(absolute);
     } else {
-      if (statOrUndefined(absolute, false) !== undefined) {
-        throw new InputError(`${flag}: ${path} is a broken symbolic link`);
-      }
       const { existing, rest } = nearestExisting(absolute);
       if (!statOrUndefined(existing)?.isDirectory) {
         throw new InputError(`${flag}: cannot create ${path} (${existing} is not a folder)`);
@@ -322,12 +326,7 @@ export class PathGuard {
    * it may already hold is checked by the tool (see `lib/nn/persistence.ts`, `checkModelTarget`).
    */
   wholeFolder(flag: string, path: string): string {
-    if (path === "") throw new InputError(`${flag}: empty path`);
-    const absolute = absoluteOf(path);
-    const info = statOrUndefined(absolute);
-    if (info === undefined && statOrUndefined(absolute, false) !== undefined) {
-      throw new InputError(`${flag}: ${path} is a broken symbolic link`);
-    }
+    const { absolute, info } = lookUpOutput(flag, path);
     if (info !== undefined && !info.isDirectory) {
       throw new InputError(`${flag}: ${path} is a file (a model is saved as a folder)`);
     }
