@@ -52,6 +52,15 @@ function statOrUndefined(path: string, follow = true): Deno.FileInfo | undefined
   }
 }
 
+/** The entries of folder `dir`; none when it cannot be read. */
+function readableEntries(dir: string): Deno.DirEntry[] {
+  try {
+    return [...Deno.readDirSync(dir)];
+  } catch {
+    return [];
+  }
+}
+
 function inside(path: string, folder: string): boolean {
   return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
 }
@@ -164,13 +173,7 @@ export class PathGuard {
     } else this.#inputs.push({ flag, shown: path, real, role: options.role });
     let count = 0;
     const visit = (dir: string, depth: number) => {
-      let entries: Deno.DirEntry[];
-      try {
-        entries = [...Deno.readDirSync(dir)];
-      } catch {
-        return;
-      }
-      for (const entry of entries) {
+      for (const entry of readableEntries(dir)) {
         if (count >= MAX_FOLDER_FILES) return;
         const child = join(dir, entry.name);
         if (entry.isDirectory && depth < 2) visit(child, depth + 1);
@@ -191,13 +194,7 @@ export class PathGuard {
   /** Protects the model folders (with a `metadata.json`) directly in `real` and one level deeper. */
   #protectModels(flag: string, path: string, real: string): void {
     const visit = (dir: string, depth: number) => {
-      let entries: Deno.DirEntry[];
-      try {
-        entries = [...Deno.readDirSync(dir)];
-      } catch {
-        return;
-      }
-      for (const entry of entries) {
+      for (const entry of readableEntries(dir)) {
         if (!entry.isDirectory) continue;
         const child = join(dir, entry.name);
         if (statOrUndefined(join(child, "metadata.json"))?.isFile) {
