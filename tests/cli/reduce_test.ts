@@ -8,6 +8,7 @@ import { backend, digits } from "../nn/_fixtures.ts";
 import { silently, treeDigest } from "./_helpers.ts";
 import { fileURLToPath } from "node:url";
 import { pathExists } from "../../lib/io/exists.ts";
+import { withTempDir } from "../_helpers.ts";
 
 async function setup(dir: string) {
   await backend();
@@ -35,8 +36,7 @@ async function setup(dir: string) {
 }
 
 Deno.test("reduce: writes both latent files on one scale; default model = lowest validation loss", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const { files, dataset, ae } = await setup(dir);
     const run = await silently(() =>
       runTool(reduceTool, [
@@ -89,14 +89,11 @@ Deno.test("reduce: writes both latent files on one scale; default model = lowest
     );
     assert.equal(explicit.value, 0);
     assert.equal((await readLatent(files.od)).dim, 3);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("reduce: bad input -> one line, exit 2, no output file", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const { files } = await setup(dir);
     const small = join(dir, "small.idx");
     await writeImages(small, { count: 3, rows: 14, cols: 14, pixels: new Uint8Array(3 * 196) });
@@ -153,14 +150,11 @@ Deno.test("reduce: bad input -> one line, exit 2, no output file", async () => {
         `${argv.join(" ")}: left ${names}`,
       );
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("reduce: the default model is the best one trained on the dataset's folder; another data set's only with a warning", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const { files, ae } = await setup(dir);
     await ae.save(join(files.models, "other-set", "ae-latent5"), {
       dataset: "other-set",
@@ -180,14 +174,11 @@ Deno.test("reduce: the default model is the best one trained on the dataset's fo
     assert.equal(matched.value, 0, matched.errors.join("\n"));
     assert.match(matched.logs.join("\n"), new RegExp(`${own}/ae-latent5 \\(latent dim 5`));
     assert.ok(!matched.errors.join("\n").includes("warning"), matched.errors.join("\n"));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("reduce: the pair is replaced together; a refused output leaves both old files byte-identical", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const { files } = await setup(dir);
     await Deno.writeTextFile(files.od, "old dataset latent");
     await Deno.writeTextFile(files.oq, "old query latent");
@@ -219,14 +210,11 @@ Deno.test("reduce: the pair is replaced together; a refused output leaves both o
     assert.equal(ok.value, 0, ok.errors.join("\n"));
     assert.equal((await readLatent(files.od)).count, 200);
     assert.equal((await readLatent(files.oq)).count, 50);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("reduce: corrupt weights are one line naming the file, before the backend line, exit 2", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const { files } = await setup(dir);
     const weights = join(files.models, "best", "weights.bin");
     const bytes = await Deno.readFile(weights);
@@ -259,7 +247,5 @@ Deno.test("reduce: corrupt weights are one line naming the file, before the back
       /^reduce: error: .*best\/weights\.bin: corrupt weights \(SHA-256 [0-9a-f]+\.\.\., metadata\.json records [0-9a-f]+\.\.\.\)\n$/,
     );
     assert.ok(!(await pathExists(files.od)) && !(await pathExists(files.oq)));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

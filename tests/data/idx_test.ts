@@ -21,15 +21,7 @@ import {
 } from "../../lib/data/idx.ts";
 import { InputError } from "../../lib/errors.ts";
 import { fuzzParser } from "../_fuzz.ts";
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "latentlab-idx-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withTempDir } from "../_helpers.ts";
 
 async function rejectsInput(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {

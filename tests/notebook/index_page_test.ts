@@ -3,10 +3,10 @@ import { join } from "node:path";
 import { writeIndex } from "../../lib/notebook/index_page.ts";
 import { writeNotebook } from "../../lib/notebook/ipynb.ts";
 import type { RunRecord } from "../../lib/notebook/executor.ts";
+import { withTempDir } from "../_helpers.ts";
 
 Deno.test("index.html links every report with its status, run date and time", async () => {
-  const folder = await Deno.makeTempDir({ prefix: "latentlab-index-" });
-  try {
+  await withTempDir(async (folder) => {
     const run = (status: RunRecord["status"], durationMs: number): RunRecord => ({
       status,
       startedAt: "2026-01-02T03:04:05.678Z",
@@ -52,7 +52,5 @@ Deno.test("index.html links every report with its status, run date and time", as
     assert.ok(html.includes("LATENTLAB_DATASET=fashion-mnist"));
     assert.ok(html.includes('<a href="table.csv">table.csv</a>'));
     assert.ok(html.indexOf("A_one") < html.indexOf("B_two"));
-  } finally {
-    await Deno.remove(folder, { recursive: true });
-  }
+  }, { prefix: "latentlab-index-" });
 });
