@@ -8,7 +8,7 @@
  * `fn` throws. `options` are those of `Deno.makeTempDir` (e.g. a `prefix`).
  */
 export async function withTempDir<T>(
-  fn: (dir: string) => Promise<T>,
+  fn: (dir: string) => T | Promise<T>,
   options: Deno.MakeTempOptions = {},
 ): Promise<T> {
   const dir = await Deno.makeTempDir(options);

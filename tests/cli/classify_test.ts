@@ -7,8 +7,7 @@ import { assignmentFromClasses, readClassesFile } from "../../lib/data/classes_f
 import { Autoencoder } from "../../lib/nn/autoencoder.ts";
 import { Classifier } from "../../lib/nn/classifier.ts";
 import { backend, digits } from "../nn/_fixtures.ts";
-import { silently, treeDigest } from "./_helpers.ts";
-import { fileURLToPath } from "node:url";
+import { interruptToolProcess, silently, treeDigest } from "./_helpers.ts";
 import { withTempDir } from "../_helpers.ts";
 
 async function setup(dir: string, trainCount: number, testCount: number) {
@@ -150,32 +149,12 @@ Deno.test({
       const { files } = await setup(dir, 400, 50);
       await Deno.writeTextFile(files.out, "CLUSTER-0 { size: 1, 0}\n");
       const before = await treeDigest(dir);
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          fileURLToPath(new URL("../../lib/cli/classify.ts", import.meta.url)),
-          ...["-d", files.d, "-dl", files.dl, "-t", files.t, "-tl", files.tl, "-model", files.model],
-          ...["-o", files.out, "--save", join(dir, "clf"), "--epochs", "500", "--patience", "500"],
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const stderr = new Response(child.stderr).text();
-      let stdout = "";
-      const reader = child.stdout.getReader();
-      while (!stdout.includes("classify: encoder of")) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        stdout += new TextDecoder().decode(value);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 300)); // well into the training
-      child.kill("SIGINT");
-      reader.releaseLock();
-      await child.stdout.cancel();
-      const status = await child.status;
-      assert.equal(status.code, 130, stdout + (await stderr));
-      assert.match(await stderr, /classify: interrupted \(SIGINT\); the previous outputs are unchanged/);
+      const run = await interruptToolProcess("classify", [
+        ...["-d", files.d, "-dl", files.dl, "-t", files.t, "-tl", files.tl, "-model", files.model],
+        ...["-o", files.out, "--save", join(dir, "clf"), "--epochs", "500", "--patience", "500"],
+      ], { when: /classify: encoder of/, delayMs: 300 }); // 300 ms: well into the training
+      assert.equal(run.code, 130, run.stdout + run.stderr);
+      assert.match(run.stderr, /classify: interrupted \(SIGINT\); the previous outputs are unchanged/);
       assert.deepEqual(await treeDigest(dir), before);
     });
   },

@@ -1,37 +1,24 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { runTool } from "../../lib/cli/_run.ts";
 import { quickTrainTool } from "../../lib/cli/quick_train.ts";
 import { Autoencoder } from "../../lib/nn/autoencoder.ts";
 import { readModelMetadata } from "../../lib/nn/persistence.ts";
 import { backend } from "../nn/_fixtures.ts";
-import { silently, treeDigest } from "./_helpers.ts";
+import { interruptToolProcess, silently, treeDigest } from "./_helpers.ts";
 import { withTempDir } from "../_helpers.ts";
-
-const MAIN = fileURLToPath(new URL("../../lib/cli/quick_train.ts", import.meta.url));
 
 Deno.test({
   name: "quick-train: Ctrl-C while training exits 130 and writes nothing (no model, no temporaries)",
   ignore: Deno.build.os === "windows",
   async fn() {
     await withTempDir(async (dir) => {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", MAIN, "--limit", "300", "--epochs", "200", "--progress", "--save", `${dir}/m`],
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const stdout = new Response(child.stdout).text();
-      let stderr = "";
-      const decoder = new TextDecoder();
-      for await (const chunk of child.stderr) {
-        stderr += decoder.decode(chunk, { stream: true });
-        if (/epoch 2\/200/.test(stderr)) break;
-      }
-      child.kill("SIGINT");
-      const status = await child.status;
-      await stdout;
-      assert.equal(status.code, 130, stderr);
+      const run = await interruptToolProcess(
+        "quick_train",
+        ["--limit", "300", "--epochs", "200", "--progress", "--save", `${dir}/m`],
+        { when: /epoch 2\/200/, stream: "stderr" },
+      );
+      assert.equal(run.code, 130, run.stderr);
       assert.deepEqual([...Deno.readDirSync(dir)], [], "no model folder and no temporary");
     });
   },

@@ -48,7 +48,7 @@ Deno.test("PathGuard: outputs resolved once; inputs, folders, hard links and oth
 });
 
 Deno.test("PathGuard: a missing folder that may be missing is protected all the same", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir((dir) => {
     const guard = new PathGuard();
     guard.inputFolder("-d", join(dir, "data", "mnist-sample"), {
       role: "data set folder",

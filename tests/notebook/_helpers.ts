@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../../lib/util/project_root.ts";
 import { type Cell, joinText } from "../../lib/notebook/ipynb.ts";
+import { type ChildRun, runDeno } from "../_helpers.ts";
 
 /** The folder of fixture notebooks. */
 export const FIXTURES: string = join(PROJECT_ROOT, "tests", "fixtures", "notebooks");
@@ -36,37 +37,29 @@ export function cellById(cells: Cell[], id: string): Cell {
   return cell;
 }
 
-/** Output of {@linkcode runNotebooksCli}. */
-export interface CliRun {
-  /** Exit code. */
-  code: number;
-  /** Decoded standard output. */
-  stdout: string;
-  /** Decoded standard error. */
-  stderr: string;
+/** The arguments of `deno` that run `lib/cli/notebooks.ts` on the fixture notebook `only`, writing into `out`. */
+export function notebooksCliArgs(only: string, out: string, extra: string[] = []): string[] {
+  return [
+    "run",
+    "-A",
+    "lib/cli/notebooks.ts",
+    "--notebooks",
+    FIXTURES,
+    "--only",
+    only,
+    "--out",
+    out,
+    ...extra,
+  ];
 }
 
 /**
  * Runs `lib/cli/notebooks.ts` on the fixture notebook `only`, writing into `out`, with extra flags. The
  * executed notebooks are signed in the Jupyter data folder `<out>/.jupyter` (not the user's).
  */
-export async function runNotebooksCli(only: string, out: string, extra: string[] = []): Promise<CliRun> {
-  const child = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "lib/cli/notebooks.ts",
-      "--notebooks",
-      FIXTURES,
-      "--only",
-      only,
-      "--out",
-      out,
-      ...extra,
-    ],
+export function runNotebooksCli(only: string, out: string, extra: string[] = []): Promise<ChildRun> {
+  return runDeno(notebooksCliArgs(only, out, extra), {
     cwd: PROJECT_ROOT,
     env: { NO_COLOR: "1", JUPYTER_DATA_DIR: join(out, ".jupyter") },
-  }).output();
-  const decoder = new TextDecoder();
-  return { code: child.code, stdout: decoder.decode(child.stdout), stderr: decoder.decode(child.stderr) };
+  });
 }

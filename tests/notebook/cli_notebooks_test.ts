@@ -6,8 +6,8 @@ import { readNotebook } from "../../lib/notebook/ipynb.ts";
 import { isNotebookTrusted } from "../../lib/notebook/trust.ts";
 import { countPlotlyLoaders } from "../../lib/report/plotly.ts";
 import { silently, treeDigest } from "../cli/_helpers.ts";
-import { cellById, FIXTURES, runNotebooksCli } from "./_helpers.ts";
-import { withTempDir } from "../_helpers.ts";
+import { cellById, notebooksCliArgs, runNotebooksCli } from "./_helpers.ts";
+import { interruptDeno, withTempDir } from "../_helpers.ts";
 
 Deno.test("notebooks: bad --only and --param exit 2 with one line before any kernel starts; nothing changes", async () => {
   await withTempDir(async (out) => {
@@ -75,38 +75,13 @@ Deno.test({
       await Deno.writeTextFile(join(out, "keep.csv"), "earlier table\n");
       await Deno.writeTextFile(join(out, "hanging.ipynb"), "earlier executed notebook");
       const before = await treeDigest(out);
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          "lib/cli/notebooks.ts",
-          "--notebooks",
-          FIXTURES,
-          "--only",
-          "hanging",
-          "--out",
-          out,
-        ],
+      const run = await interruptDeno(notebooksCliArgs("hanging", out), {
+        when: /\[hanging 1\/2\] ok/,
         cwd: PROJECT_ROOT,
         env: { NO_COLOR: "1" },
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const stderr = new Response(child.stderr).text();
-      let stdout = "";
-      const decoder = new TextDecoder();
-      const reader = child.stdout.getReader();
-      while (!/\[hanging 1\/2\] ok/.test(stdout)) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        stdout += decoder.decode(value);
-      }
-      child.kill("SIGINT");
-      reader.releaseLock();
-      await child.stdout.cancel();
-      const status = await child.status;
-      assert.equal(status.code, 130, stdout + (await stderr));
-      assert.match(await stderr, /notebooks: interrupted \(SIGINT\); the previous outputs are unchanged/);
+      });
+      assert.equal(run.code, 130, run.stdout + run.stderr);
+      assert.match(run.stderr, /notebooks: interrupted \(SIGINT\); the previous outputs are unchanged/);
       assert.deepEqual(await treeDigest(out), before);
     }, { prefix: "latentlab-cli-" });
   },
