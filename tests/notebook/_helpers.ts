@@ -1,4 +1,5 @@
 /** Shared helpers for the notebook tests. */
+import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../../lib/util/project_root.ts";
@@ -22,6 +23,11 @@ export function processesInGroup(pgid: number): number[] | undefined {
     } catch { /* exited meanwhile */ }
   }
   return members;
+}
+
+/** Asserts that `text` (a page) contains every one of `parts`, naming the first one missing. */
+export function assertIncludesAll(text: string, parts: readonly string[]): void {
+  for (const part of parts) assert.ok(text.includes(part), `missing: ${part}`);
 }
 
 /** All stream text of a cell by stream name. */
