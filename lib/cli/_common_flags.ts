@@ -1,8 +1,8 @@
 /**
  * Flags that several tools declare alike, declared once so that they read, default and check the same
  * in each: the data set and the image limit of the training tools (`train`, `quick-train`), their
- * Worker count (`train`, `classify`), and the choice of the autoencoder (`reduce`, `classify`; read by `chooseAutoencoder` in
- * `_model.ts`).
+ * Worker count (`train`, `classify`), and the model folders that choose the autoencoder (`reduce`,
+ * `classify`; read by `chooseAutoencoder` in `_model.ts`).
  * @module
  */
 import { type InputFolderFlagSpec, type IntegerFlagSpec, MAX_COUNT } from "./_flags.ts";
@@ -47,14 +47,13 @@ export type AutoencoderFlags = {
   model: InputFolderFlagSpec;
   /** `--models DIR`: where the default autoencoder is looked for. */
   models: WithDefault<InputFolderFlagSpec, string>;
-  /** `--latent-dim D`: the default autoencoder has this latent dimension. */
-  latentDim: IntegerFlagSpec;
 };
 
 /**
- * The flags that choose the autoencoder: `--model`, or by default the best one in `--models` (with
- * `--latent-dim`). `modelFlag` is the spelling of `--model` shown first in help (`classify` keeps the
- * original tool's `-model`); both spellings are accepted.
+ * The folder flags that choose the autoencoder: `--model`, or by default the best one in `--models`.
+ * `modelFlag` is the spelling of `--model` shown first in help (`classify` keeps the original tool's
+ * `-model`); both spellings are accepted. Each tool adds its own `--latent-dim` (its help names the
+ * tool's spelling of `--model`).
  */
 export function autoencoderFlags(modelFlag: "--model" | "-model"): AutoencoderFlags {
   return {
@@ -71,13 +70,6 @@ export function autoencoderFlags(modelFlag: "--model" | "-model"): AutoencoderFl
       mayBeMissing: true,
       default: MODELS_FOLDER,
       description: "Folder of trained models",
-    },
-    latentDim: {
-      names: ["--latent-dim"],
-      kind: "integer",
-      min: 1,
-      max: 4096,
-      description: `Without ${modelFlag}: pick the best autoencoder with this latent dimension`,
     },
   };
 }

@@ -78,6 +78,13 @@ export const classifyTool = defineTool({
       description: "Their labels",
     },
     ...autoencoderFlags("-model"),
+    latentDim: {
+      names: ["--latent-dim"],
+      kind: "integer",
+      min: 1,
+      max: 4096,
+      description: "Without -model: pick the best autoencoder with this latent dimension",
+    },
     out: {
       names: ["-o", "--out"],
       kind: "output",

@@ -48,6 +48,13 @@ export const reduceTool = defineTool({
       description: "Output latent file for the queries",
     },
     ...autoencoderFlags("--model"),
+    latentDim: {
+      names: ["--latent-dim"],
+      kind: "integer",
+      min: 1,
+      max: 4096,
+      description: "Without --model: pick the best model with this latent dimension",
+    },
     batchSize: {
       names: ["--batch-size"],
       kind: "integer",
