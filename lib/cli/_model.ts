@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { InputError } from "../errors.ts";
 import { datasetSlug } from "../data/task_outputs.ts";
 import {
+  checkModelKind,
   findBestModel,
   listModels,
   type ModelEntry,
@@ -85,9 +86,7 @@ export async function chooseAutoencoder(options: ChooseAutoencoderOptions): Prom
     }
   }
   const files = await readModelFiles(dir);
-  if (files.metadata.kind !== "autoencoder") {
-    throw new InputError(`${dir}: a ${files.metadata.kind} model, expected an autoencoder`);
-  }
+  checkModelKind(files, "autoencoder");
   const [rows, cols, channels] = files.metadata.inputShape;
   const { images } = options;
   if (rows !== images.rows || cols !== images.cols || channels !== 1) {

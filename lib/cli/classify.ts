@@ -11,6 +11,7 @@
  */
 import { defineTool, runMain } from "./_run.ts";
 import { MAX_SEED } from "./_flags.ts";
+import { autoencoderFlags, TRAINING_WORKERS_FLAG } from "./_common_flags.ts";
 import { InputError } from "../errors.ts";
 import { readImages, readLabels } from "../data/idx.ts";
 import { classesFromAssignment, formatClassesFile } from "../data/classes_file.ts";
@@ -22,7 +23,7 @@ import {
   formatConfusionMatrix,
   resolveClassifierConfig,
 } from "../nn/classifier.ts";
-import { checkModelTarget, MODELS_FOLDER, sha256Hex } from "../nn/persistence.ts";
+import { checkModelTarget, sha256Hex } from "../nn/persistence.ts";
 import { dataHash } from "../nn/sweep.ts";
 import { initBackend } from "../nn/backend.ts";
 import { DEFAULT_SHARDS } from "../nn/data_parallel.ts";
@@ -76,20 +77,7 @@ export const classifyTool = defineTool({
       required: true,
       description: "Their labels",
     },
-    model: {
-      names: ["-model", "--model"],
-      kind: "inputFolder",
-      role: "model folder",
-      description: "Autoencoder folder (default: lowest validation loss in --models)",
-    },
-    models: {
-      names: ["--models"],
-      kind: "inputFolder",
-      role: "models folder",
-      mayBeMissing: true,
-      default: MODELS_FOLDER,
-      description: "Folder of trained models",
-    },
+    ...autoencoderFlags("-model"),
     latentDim: {
       names: ["--latent-dim"],
       kind: "integer",
@@ -213,13 +201,7 @@ export const classifyTool = defineTool({
       default: DEFAULT_SHARDS,
       description: "Shards per batch (results depend on it, not on --workers)",
     },
-    workers: {
-      names: ["--workers"],
-      kind: "integer",
-      min: 0,
-      max: 64,
-      description: "Workers training in parallel (0: main thread; default: all cores)",
-    },
+    workers: TRAINING_WORKERS_FLAG,
     save: {
       names: ["--save"],
       kind: "outputModel",

@@ -8,8 +8,7 @@
  */
 import { join } from "node:path";
 import { defineTool, runMain } from "./_run.ts";
-import { MAX_COUNT } from "./_flags.ts";
-import { datasetFolder } from "../data/datasets.ts";
+import { DATA_SET_FLAG, TRAINING_LIMIT_FLAG } from "./_common_flags.ts";
 import { MODELS_FOLDER } from "../nn/persistence.ts";
 import { formatQuickTrainReport, QUICK_CONFIG, quickTrain } from "../nn/quick_train.ts";
 
@@ -20,15 +19,7 @@ export const quickTrainTool = defineTool({
     "Builds data/mnist-sample if missing, trains a small conv autoencoder for a few epochs, and prints " +
     "validation MSE and training throughput ",
   flags: {
-    dataset: {
-      names: ["-d", "--dataset"],
-      kind: "inputFolder",
-      role: "data set folder",
-      mayBeMissing: true,
-      folderOf: (name: string) => datasetFolder(name),
-      default: "mnist-sample",
-      description: "Data set (mnist-sample, fashion-mnist or a folder of IDX files)",
-    },
+    dataset: DATA_SET_FLAG,
     epochs: {
       names: ["--epochs"],
       kind: "integer",
@@ -37,13 +28,7 @@ export const quickTrainTool = defineTool({
       default: QUICK_CONFIG.epochs ?? 5,
       description: "Epochs",
     },
-    limit: {
-      names: ["--limit"],
-      kind: "integer",
-      min: 2,
-      max: MAX_COUNT,
-      description: "Use only the first N training images",
-    },
+    limit: TRAINING_LIMIT_FLAG,
     save: {
       names: ["--save"],
       kind: "outputModel",

@@ -7,11 +7,11 @@
  * @module
  */
 import { defineTool, runMain } from "./_run.ts";
+import { autoencoderFlags } from "./_common_flags.ts";
 import { InputError } from "../errors.ts";
 import { encodeIdxFile, latentIdx, readImages } from "../data/idx.ts";
 import { OutputSet } from "../io/commit.ts";
 import { Autoencoder } from "../nn/autoencoder.ts";
-import { MODELS_FOLDER } from "../nn/persistence.ts";
 import { reduceImages } from "../nn/latent.ts";
 import { initBackend } from "../nn/backend.ts";
 import { chooseAutoencoder } from "./_model.ts";
@@ -47,20 +47,7 @@ export const reduceTool = defineTool({
       required: true,
       description: "Output latent file for the queries",
     },
-    model: {
-      names: ["--model", "-model"],
-      kind: "inputFolder",
-      role: "model folder",
-      description: "Autoencoder folder (default: lowest validation loss in --models)",
-    },
-    models: {
-      names: ["--models"],
-      kind: "inputFolder",
-      role: "models folder",
-      mayBeMissing: true,
-      default: MODELS_FOLDER,
-      description: "Folder of trained models",
-    },
+    ...autoencoderFlags("--model"),
     latentDim: {
       names: ["--latent-dim"],
       kind: "integer",

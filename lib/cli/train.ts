@@ -7,10 +7,11 @@
  */
 import { join } from "node:path";
 import { defineTool, runMain } from "./_run.ts";
-import { MAX_COUNT, MAX_SEED } from "./_flags.ts";
+import { MAX_SEED } from "./_flags.ts";
+import { DATA_SET_FLAG, TRAINING_LIMIT_FLAG, TRAINING_WORKERS_FLAG } from "./_common_flags.ts";
 import { InputError } from "../errors.ts";
 import { readImages } from "../data/idx.ts";
-import { datasetFolder, resolveDataset } from "../data/datasets.ts";
+import { resolveDataset } from "../data/datasets.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { initBackend } from "../nn/backend.ts";
 import { type AutoencoderConfig, resolveAutoencoderConfig } from "../nn/autoencoder.ts";
@@ -56,15 +57,7 @@ export const trainTool = defineTool({
   summary: "Runs the autoencoder sweep (optional) and trains one model per latent dim under models/. " +
     "A folder holding a model trained with other settings is replaced only with --force.",
   flags: {
-    dataset: {
-      names: ["-d", "--dataset"],
-      kind: "inputFolder",
-      role: "data set folder",
-      mayBeMissing: true,
-      folderOf: (name: string) => datasetFolder(name),
-      default: "mnist-sample",
-      description: "Data set (mnist-sample, fashion-mnist or a folder of IDX files)",
-    },
+    dataset: DATA_SET_FLAG,
     sweep: {
       names: ["--sweep"],
       kind: "boolean",
@@ -92,13 +85,7 @@ export const trainTool = defineTool({
       default: 15,
       description: "Maximum epochs",
     },
-    limit: {
-      names: ["--limit"],
-      kind: "integer",
-      min: 2,
-      max: MAX_COUNT,
-      description: "Use only the first N training images",
-    },
+    limit: TRAINING_LIMIT_FLAG,
     models: {
       names: ["--models"],
       kind: "outputFolder",
@@ -155,13 +142,7 @@ export const trainTool = defineTool({
       max: 256,
       description: `Shards per batch (results depend on it, not on --workers; default ${DEFAULT_SHARDS})`,
     },
-    workers: {
-      names: ["--workers"],
-      kind: "integer",
-      min: 0,
-      max: 64,
-      description: "Workers training in parallel (0: main thread; default: all cores)",
-    },
+    workers: TRAINING_WORKERS_FLAG,
     force: {
       names: ["--force"],
       kind: "boolean",

@@ -21,6 +21,7 @@
  * @module
  */
 import { InputError } from "../errors.ts";
+import { readTextInput } from "../data/idx.ts";
 
 /** The section titles, in file order. */
 export const SECTION_TITLES = ["NEW SPACE", "ORIGINAL SPACE", "CLASSES AS CLUSTERS"] as const;
@@ -185,14 +186,7 @@ export function parseClusterOutput(text: string, name: string): ClusterOutput {
   return { sections };
 }
 
-/** Reads and parses an output file. */
+/** Reads and parses an output file (a file that cannot be read is an InputError, see `readTextInput`). */
 export async function readClusterOutput(path: string): Promise<ClusterOutput> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) throw new InputError(`${path}: file not found`);
-    throw new InputError(`${path}: cannot read (${(error as Error).message})`);
-  }
-  return parseClusterOutput(text, path);
+  return parseClusterOutput(await readTextInput(path), path);
 }

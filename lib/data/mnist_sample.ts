@@ -95,7 +95,9 @@ export async function buildMnistSample(folder: string): Promise<MnistSampleBuild
     );
   }
   const order = seededPermutation(total, MNIST_SAMPLE_SEED);
-  const take = (from: number, to: number) => {
+  // Writes the images order[from..to) and their labels as <prefix>-images-idx3-ubyte and
+  // <prefix>-labels-idx1-ubyte; returns their source indices.
+  const writeSplit = async (prefix: "train" | "t10k", from: number, to: number) => {
     const count = to - from;
     const pixels = new Uint8Array(count * 784);
     const labels = new Uint8Array(count);
@@ -104,31 +106,19 @@ export async function buildMnistSample(folder: string): Promise<MnistSampleBuild
       pixels.set(digits.pixels.subarray(g * 784, (g + 1) * 784), i * 784);
       labels[i] = digits.labels[g];
     }
-    return { pixels, labels, source: order.slice(from, to) };
+    await writeImages(join(folder, `${prefix}-images-idx3-ubyte`), { count, rows: 28, cols: 28, pixels });
+    await writeLabels(join(folder, `${prefix}-labels-idx1-ubyte`), labels);
+    return order.slice(from, to);
   };
-  const train = take(0, MNIST_SAMPLE_TRAIN);
-  const test = take(MNIST_SAMPLE_TRAIN, total);
   await Deno.mkdir(folder, { recursive: true });
-  await writeImages(join(folder, "train-images-idx3-ubyte"), {
-    count: MNIST_SAMPLE_TRAIN,
-    rows: 28,
-    cols: 28,
-    pixels: train.pixels,
-  });
-  await writeLabels(join(folder, "train-labels-idx1-ubyte"), train.labels);
-  await writeImages(join(folder, "t10k-images-idx3-ubyte"), {
-    count: MNIST_SAMPLE_TEST,
-    rows: 28,
-    cols: 28,
-    pixels: test.pixels,
-  });
-  await writeLabels(join(folder, "t10k-labels-idx1-ubyte"), test.labels);
+  const trainSource = await writeSplit("train", 0, MNIST_SAMPLE_TRAIN);
+  const testSource = await writeSplit("t10k", MNIST_SAMPLE_TRAIN, total);
   await writeFileAtomic(
     join(folder, "source-index.json"),
     JSON.stringify({
       seed: MNIST_SAMPLE_SEED,
-      train: Array.from(train.source),
-      test: Array.from(test.source),
+      train: Array.from(trainSource),
+      test: Array.from(testSource),
     }),
   );
   await writeFileAtomic(
@@ -138,5 +128,5 @@ export async function buildMnistSample(folder: string): Promise<MnistSampleBuild
       `seed ${MNIST_SAMPLE_SEED}; first ${MNIST_SAMPLE_TRAIN} = train, last ${MNIST_SAMPLE_TEST} = test.\n` +
       `source-index.json gives each image's position in that concatenation. Built by \`deno task data\`.\n`,
   );
-  return { folder, trainSource: train.source, testSource: test.source };
+  return { folder, trainSource, testSource };
 }

@@ -5,27 +5,14 @@
  * removed by the next run (`stale.ts`). Several files that belong together: `commit.ts`.
  * @module
  */
-import { temporaryPath } from "./_names.ts";
-import {
-  handlePendingSignals,
-  holdingSignals,
-  trackTemporary,
-  trackWrite,
-  unlessInterrupted,
-  untrackTemporary,
-} from "./interrupt.ts";
+import { startTemporary, writeTemporary } from "./_temporary.ts";
+import { handlePendingSignals, holdingSignals, untrackTemporary } from "./interrupt.ts";
 
 /** Writes `data` to `path` atomically (temporary file + rename); on failure no file is left behind. */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await unlessInterrupted();
-  const temporary = temporaryPath(path, "tmp");
-  trackTemporary(temporary);
+  const temporary = await startTemporary(path);
   try {
-    await trackWrite(
-      typeof data === "string"
-        ? Deno.writeTextFile(temporary, data, { createNew: true })
-        : Deno.writeFile(temporary, data, { createNew: true }),
-    );
+    await writeTemporary(temporary, data);
     await handlePendingSignals();
     await holdingSignals(() => Deno.rename(temporary, path));
   } catch (error) {

@@ -19,12 +19,12 @@
  * @module
  */
 import { temporaryPath } from "./_names.ts";
+import { startTemporary, writeTemporary } from "./_temporary.ts";
 import {
   handlePendingSignals,
   holdingSignals,
   trackTemporary,
   trackWrite,
-  unlessInterrupted,
   untrackTemporary,
 } from "./interrupt.ts";
 
@@ -70,15 +70,9 @@ export class OutputSet {
   /** Writes `data` to a temporary beside `target` (the target itself is untouched until the commit). */
   async addFile(target: string, data: Uint8Array | string): Promise<void> {
     this.#check(target);
-    await unlessInterrupted();
-    const temporary = temporaryPath(target, "tmp");
-    trackTemporary(temporary);
+    const temporary = await startTemporary(target);
     this.#entries.push({ target, temporary, folder: false });
-    await trackWrite(
-      typeof data === "string"
-        ? Deno.writeTextFile(temporary, data, { createNew: true })
-        : Deno.writeFile(temporary, data, { createNew: true }),
-    );
+    await writeTemporary(temporary, data);
   }
 
   /**
@@ -87,9 +81,7 @@ export class OutputSet {
    */
   async addFolder(target: string, fill: (folder: string) => Promise<void>): Promise<void> {
     this.#check(target);
-    await unlessInterrupted();
-    const temporary = temporaryPath(target, "tmp");
-    trackTemporary(temporary);
+    const temporary = await startTemporary(target);
     this.#entries.push({ target, temporary, folder: true });
     await trackWrite(Deno.mkdir(temporary).then(() => fill(temporary)));
   }

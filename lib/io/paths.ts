@@ -52,6 +52,15 @@ function statOrUndefined(path: string, follow = true): Deno.FileInfo | undefined
   }
 }
 
+/** The entries of folder `dir`; none when it cannot be read. */
+function readableEntries(dir: string): Deno.DirEntry[] {
+  try {
+    return [...Deno.readDirSync(dir)];
+  } catch {
+    return [];
+  }
+}
+
 function inside(path: string, folder: string): boolean {
   return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
 }
@@ -75,6 +84,20 @@ function nearestExisting(path: string): { existing: string; rest: string[] } {
  */
 function absoluteOf(path: string): string {
   return isAbsolute(path) ? path : Deno.cwd() + sep + path;
+}
+
+/**
+ * Output `path` made absolute (see {@linkcode absoluteOf}) and what is there now (links followed;
+ * `undefined` when nothing is). An empty path and a broken symbolic link are refused, naming `flag`.
+ */
+function lookUpOutput(flag: string, path: string): { absolute: string; info: Deno.FileInfo | undefined } {
+  if (path === "") throw new InputError(`${flag}: empty path`);
+  const absolute = absoluteOf(path);
+  const info = statOrUndefined(absolute);
+  if (info === undefined && statOrUndefined(absolute, false) !== undefined) {
+    throw new InputError(`${flag}: ${path} is a broken symbolic link`);
+  }
+  return { absolute, info };
 }
 
 function describe(error: unknown): string {
@@ -150,13 +173,7 @@ export class PathGuard {
     } else this.#inputs.push({ flag, shown: path, real, role: options.role });
     let count = 0;
     const visit = (dir: string, depth: number) => {
-      let entries: Deno.DirEntry[];
-      try {
-        entries = [...Deno.readDirSync(dir)];
-      } catch {
-        return;
-      }
-      for (const entry of entries) {
+      for (const entry of readableEntries(dir)) {
         if (count >= MAX_FOLDER_FILES) return;
         const child = join(dir, entry.name);
         if (entry.isDirectory && depth < 2) visit(child, depth + 1);
@@ -177,13 +194,7 @@ export class PathGuard {
   /** Protects the model folders (with a `metadata.json`) directly in `real` and one level deeper. */
   #protectModels(flag: string, path: string, real: string): void {
     const visit = (dir: string, depth: number) => {
-      let entries: Deno.DirEntry[];
-      try {
-        entries = [...Deno.readDirSync(dir)];
-      } catch {
-        return;
-      }
-      for (const entry of entries) {
+      for (const entry of readableEntries(dir)) {
         if (!entry.isDirectory) continue;
         const child = join(dir, entry.name);
         if (statOrUndefined(join(child, "metadata.json"))?.isFile) {
@@ -250,14 +261,9 @@ export class PathGuard {
    * are created later by the tool; the nearest existing one must be writable.
    */
   outputFile(flag: string, path: string, options: { folderMayBeMissing?: boolean } = {}): string {
-    if (path === "") throw new InputError(`${flag}: empty path`);
-    const absolute = absoluteOf(path);
+    const { absolute, info } = lookUpOutput(flag, path);
     let real: string;
-    let info: Deno.FileInfo | undefined;
-    const link = statOrUndefined(absolute, false);
-    if (link !== undefined) {
-      info = statOrUndefined(absolute);
-      if (info === undefined) throw new InputError(`${flag}: ${path} is a broken symbolic link`);
+    if (info !== undefined) {
       if (info.isDirectory) throw new InputError(`${flag}: ${path} is a folder, expected a file`);
       if (!info.isFile) throw new InputError(`${flag}: ${path} is not a regular file`);
       real = Deno.realPathSync(absolute);
@@ -289,17 +295,12 @@ export class PathGuard {
    * returns its real path. It may not be or lie inside an input folder.
    */
   outputFolder(flag: string, path: string): string {
-    if (path === "") throw new InputError(`${flag}: empty path`);
-    const absolute = absoluteOf(path);
-    const info = statOrUndefined(absolute);
+    const { absolute, info } = lookUpOutput(flag, path);
     let real: string;
     if (info !== undefined) {
       if (!info.isDirectory) throw new InputError(`${flag}: ${path} is a file, expected a folder`);
       real = Deno.realPathSync(absolute);
     } else {
-      if (statOrUndefined(absolute, false) !== undefined) {
-        throw new InputError(`${flag}: ${path} is a broken symbolic link`);
-      }
       const { existing, rest } = nearestExisting(absolute);
       if (!statOrUndefined(existing)?.isDirectory) {
         throw new InputError(`${flag}: cannot create ${path} (${existing} is not a folder)`);
@@ -322,12 +323,7 @@ export class PathGuard {
    * it may already hold is checked by the tool (see `lib/nn/persistence.ts`, `checkModelTarget`).
    */
   wholeFolder(flag: string, path: string): string {
-    if (path === "") throw new InputError(`${flag}: empty path`);
-    const absolute = absoluteOf(path);
-    const info = statOrUndefined(absolute);
-    if (info === undefined && statOrUndefined(absolute, false) !== undefined) {
-      throw new InputError(`${flag}: ${path} is a broken symbolic link`);
-    }
+    const { absolute, info } = lookUpOutput(flag, path);
     if (info !== undefined && !info.isDirectory) {
       throw new InputError(`${flag}: ${path} is a file (a model is saved as a folder)`);
     }

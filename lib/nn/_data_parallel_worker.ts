@@ -13,6 +13,7 @@ import {
   dropoutLayers,
   EVALUATION_BATCH,
   evaluationBatch,
+  flatWeights,
   type LossSpec,
   reduceShards,
   shardDropoutSeed,
@@ -193,13 +194,7 @@ serveWorker<DataParallelProtocol>({
     });
   },
   weights() {
-    const weights = ready().model.getWeights();
-    const flat = new Float32Array(weights.reduce((n, w) => n + w.size, 0));
-    let offset = 0;
-    for (const w of weights) {
-      flat.set(w.dataSync() as Float32Array, offset);
-      offset += w.size;
-    }
+    const flat = flatWeights(ready().model);
     return withTransfer(flat, [flat.buffer]);
   },
   apply() {

@@ -197,6 +197,18 @@ export function shardGradients(
   return result;
 }
 
+/** All of `model`'s weights, concatenated in `model.getWeights()` order (float32). */
+export function flatWeights(model: tfl.LayersModel): Float32Array<ArrayBuffer> {
+  const weights = model.getWeights();
+  const flat = new Float32Array(weights.reduce((n, w) => n + w.size, 0));
+  let offset = 0;
+  for (const w of weights) {
+    flat.set(w.dataSync() as Float32Array, offset);
+    offset += w.size;
+  }
+  return flat;
+}
+
 /**
  * The batch gradient from its shards' gradients: `out[i] = Σ_k weights[k] · shards[k][i]`, summed in
  * shard order in float64 and stored once as float32, so the same on every machine and for any

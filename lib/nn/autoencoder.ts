@@ -343,11 +343,7 @@ export class Autoencoder {
    */
   static async load(source: string | ModelFiles): Promise<Autoencoder> {
     const dir = typeof source === "string" ? source : source.dir;
-    const loaded = await loadModel(source);
-    if (loaded.metadata.kind !== "autoencoder") {
-      loaded.model.dispose();
-      throw new InputError(`${dir}: a ${loaded.metadata.kind} model, expected an autoencoder`);
-    }
+    const loaded = await loadModel(source, { kind: "autoencoder" });
     const shape = loaded.model.inputs[0].shape;
     const imageShape: [number, number] = [shape[1] as number, shape[2] as number];
     let config: ResolvedAutoencoderConfig;

@@ -235,12 +235,7 @@ export class Classifier {
 
   /** Loads a classifier folder written by {@linkcode Classifier.save} (or its files, see `readModelFiles`). */
   static async load(source: string | ModelFiles): Promise<Classifier> {
-    const dir = typeof source === "string" ? source : source.dir;
-    const loaded = await loadModel(source);
-    if (loaded.metadata.kind !== "classifier") {
-      loaded.model.dispose();
-      throw new InputError(`${dir}: a ${loaded.metadata.kind} model, expected a classifier`);
-    }
+    const loaded = await loadModel(source, { kind: "classifier" });
     const headNames = new Set(["head_dense", "head_dropout", "head_softmax"]);
     const encoderLayers = loaded.model.layers.filter((l) => !headNames.has(l.name));
     const classifier = new Classifier(

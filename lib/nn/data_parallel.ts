@@ -42,6 +42,7 @@ import {
   dropoutLayers,
   EVALUATION_BATCH,
   evaluationBatch,
+  flatWeights,
   type LossName,
   type LossSpec,
   reduceShards,
@@ -349,14 +350,8 @@ async function createWorkerTrainer(
   },
 ): Promise<DataParallelTrainer> {
   const { shards } = config;
-  const current = model.getWeights();
-  const weightSizes = current.map((w) => w.size);
-  const weights = new Float32Array(weightSizes.reduce((a, b) => a + b, 0));
-  let offset = 0;
-  for (const w of current) {
-    weights.set(w.dataSync() as Float32Array, offset);
-    offset += w.size;
-  }
+  const weightSizes = model.getWeights().map((w) => w.size);
+  const weights = flatWeights(model);
   const trainableSize = model.trainableWeights.reduce(
     (n, w) => n + tf.util.sizeFromShape(w.shape as number[]),
     0,

@@ -381,12 +381,29 @@ export async function readModelFiles(dir: string): Promise<ModelFiles> {
   return { dir, metadata, artifacts };
 }
 
+/** Throws an {@linkcode InputError} naming the folder unless `files` hold a model of `kind`. */
+export function checkModelKind(files: ModelFiles, kind: string): void {
+  if (files.metadata.kind !== kind) {
+    throw new InputError(`${files.dir}: a ${files.metadata.kind} model, expected ${withArticle(kind)}`);
+  }
+}
+
+/** Options for {@linkcode loadModel}. */
+export interface LoadModelOptions {
+  /** Only a model of this kind (e.g. `autoencoder`): another kind is refused ({@linkcode checkModelKind}). */
+  kind?: string;
+}
+
 /**
  * Loads a model folder written by {@linkcode saveModel} (or files already read by {@linkcode
  * readModelFiles}). Missing or corrupt files are {@linkcode InputError}s naming the file.
  */
-export async function loadModel(source: string | ModelFiles): Promise<LoadedModel> {
+export async function loadModel(
+  source: string | ModelFiles,
+  options: LoadModelOptions = {},
+): Promise<LoadedModel> {
   const files = typeof source === "string" ? await readModelFiles(source) : source;
+  if (options.kind !== undefined) checkModelKind(files, options.kind);
   let model: tfl.LayersModel;
   try {
     model = await tfl.loadLayersModel({ load: () => Promise.resolve(files.artifacts) });

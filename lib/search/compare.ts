@@ -138,26 +138,39 @@ export async function compareSearches(
   // Warm-up: every index searches the first WARM_UP queries, untimed, until WARM_UP_MS have passed, so
   // that the timed searches run compiled WebAssembly (V8 starts in its baseline tier) for all three alike.
   const warmUp = Math.min(WARM_UP, queryCount);
-  const warm = async (search: () => Promise<unknown>) => {
-    for (const started = performance.now(); performance.now() - started < WARM_UP_MS;) await search();
-  };
   const progress = options.onProgress ?? (() => {});
+  // Warms `search` up, then runs it over all queries in batches: keeps each batch's answers, reports
+  // progress as `stage` and returns the summed search milliseconds.
+  const timedSearch = async <R extends { ms: number }>(
+    stage: string,
+    search: (first: number, count: number) => Promise<R>,
+    keep: (result: R, first: number) => void,
+  ): Promise<number> => {
+    for (const started = performance.now(); performance.now() - started < WARM_UP_MS;) {
+      await search(0, warmUp);
+    }
+    let ms = 0;
+    for (let q0 = 0; q0 < queryCount; q0 += batch) {
+      const n = Math.min(batch, queryCount - q0);
+      const result = await search(q0, n);
+      ms += result.ms;
+      keep(result, q0);
+      progress(stage, q0 + n, queryCount);
+    }
+    return ms;
+  };
 
   // Reduced: exact search in latent space.
   const reducedIndex = await buildExactIndex(latent, latentDim, { workers: options.workers });
   const reducedIdx = new Int32Array(queryCount * neighbours);
-  let reducedMs = 0;
+  let reducedMs: number;
   try {
-    await warm(() => reducedIndex.search(queryLatent.subarray(0, warmUp * latentDim), { k: neighbours }));
-    for (let q0 = 0; q0 < queryCount; q0 += batch) {
-      const n = Math.min(batch, queryCount - q0);
-      const result = await reducedIndex.search(queryLatent.subarray(q0 * latentDim, (q0 + n) * latentDim), {
-        k: neighbours,
-      });
-      reducedMs += result.ms;
-      reducedIdx.set(result.indices, q0 * neighbours);
-      progress("reduced", q0 + n, queryCount);
-    }
+    reducedMs = await timedSearch(
+      "reduced",
+      (q0, n) =>
+        reducedIndex.search(queryLatent.subarray(q0 * latentDim, (q0 + n) * latentDim), { k: neighbours }),
+      (result, q0) => reducedIdx.set(result.indices, q0 * neighbours),
+    );
   } finally {
     reducedIndex.close();
   }
@@ -165,16 +178,13 @@ export async function compareSearches(
   // LSH in pixel space (the same tables in every Worker; queries split across them).
   const lshIndex = await buildParallelLshIndex(pixels, dim, { ...options.lsh, workers: options.workers });
   const lsh = emptyLshResult(queryCount, neighbours);
-  let lshMs = 0;
+  let lshMs: number;
   try {
-    await warm(() => lshIndex.search(queryPixels.subarray(0, warmUp * dim), { neighbours }));
-    for (let q0 = 0; q0 < queryCount; q0 += batch) {
-      const n = Math.min(batch, queryCount - q0);
-      const result = await lshIndex.search(queryPixels.subarray(q0 * dim, (q0 + n) * dim), { neighbours });
-      lshMs += result.ms;
-      mergeLshResult(lsh, result, q0);
-      progress("lsh", q0 + n, queryCount);
-    }
+    lshMs = await timedSearch(
+      "lsh",
+      (q0, n) => lshIndex.search(queryPixels.subarray(q0 * dim, (q0 + n) * dim), { neighbours }),
+      (result, q0) => mergeLshResult(lsh, result, q0),
+    );
   } finally {
     lshIndex.close();
   }
@@ -183,19 +193,16 @@ export async function compareSearches(
   const exactIndex = await buildExactIndex(pixels, dim, { workers: options.workers });
   const exactIdx = new Int32Array(queryCount * neighbours);
   const exactDist = new Uint32Array(queryCount * neighbours);
-  let exactMs = 0;
+  let exactMs: number;
   try {
-    await warm(() => exactIndex.search(queryPixels.subarray(0, warmUp * dim), { k: neighbours }));
-    for (let q0 = 0; q0 < queryCount; q0 += batch) {
-      const n = Math.min(batch, queryCount - q0);
-      const result = await exactIndex.search(queryPixels.subarray(q0 * dim, (q0 + n) * dim), {
-        k: neighbours,
-      });
-      exactMs += result.ms;
-      exactIdx.set(result.indices, q0 * neighbours);
-      exactDist.set(result.distances, q0 * neighbours);
-      progress("true", q0 + n, queryCount);
-    }
+    exactMs = await timedSearch(
+      "true",
+      (q0, n) => exactIndex.search(queryPixels.subarray(q0 * dim, (q0 + n) * dim), { k: neighbours }),
+      (result, q0) => {
+        exactIdx.set(result.indices, q0 * neighbours);
+        exactDist.set(result.distances, q0 * neighbours);
+      },
+    );
   } finally {
     exactIndex.close();
   }

@@ -50,12 +50,10 @@
 import {
   align16,
   createSharedMemory,
-  ensureMemory,
   kindOf,
   type L1Vectors,
-  MEMORY_BASE,
+  layOutDataRows,
   rowCount,
-  rowStride,
   writeRows,
 } from "../simd/mod.ts";
 import { instantiateLshKernels } from "./_lsh_kernels.ts";
@@ -554,8 +552,8 @@ export function buildLshImage(
   if (!Number.isInteger(searchers) || searchers < 1) {
     throw new RangeError(`LSH: searchers must be a positive integer, got ${searchers}`);
   }
-  const kind = kindOf(data);
-  const n = rowCount(data, dim, "data");
+  const rows = layOutDataRows(data, dim);
+  const { kind, count: n } = rows;
   if (n === 0) throw new RangeError("LSH: the data set is empty");
   const { k, L } = options;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`LSH: k must be a positive integer, got ${k}`);
@@ -649,9 +647,8 @@ export function buildLshImage(
   // the member list, and a table of entries (slots, mask, list).
   const bounded = kind === "u8" && (options.bounds ?? true);
   const layouts = bounded ? groupLayouts(dim, shape) : [];
-  const stride = rowStride(kind, dim);
-  const dataPtr = MEMORY_BASE;
-  let offset = align16(dataPtr + n * stride);
+  const { stride, ptr: dataPtr } = rows;
+  let offset = rows.end;
   const levels = layouts.map(({ layout, group }) => {
     const bytes = align16(layout.count);
     const level = { dataPtr: Math.ceil(offset / 64) * 64, bytes, group }; // rows start on a cache line
@@ -708,7 +705,6 @@ export function buildLshImage(
     });
   }
   const memory = createSharedMemory(offset);
-  ensureMemory(memory, offset);
   writeRows(memory, dataPtr, data, dim, { first: 0, count: n });
   const buffer = memory.buffer;
   const groupScratch = new Uint32Array(Math.max(0, ...layouts.map(({ layout }) => layout.count)));

@@ -18,9 +18,8 @@ import {
   kindOf,
   type L1Kind,
   type L1Vectors,
-  MEMORY_BASE,
+  layOutDataRows,
   rowCount,
-  rowStride,
   writeRows,
 } from "./memory.ts";
 import { instantiateL1Kernels, l1Module } from "./_l1_kernels.ts";
@@ -81,13 +80,9 @@ export async function createL1Engine(
   dim: number,
   options: L1EngineOptions = {},
 ): Promise<L1Engine> {
-  const kind = kindOf(data);
-  const count = rowCount(data, dim, "data");
+  const { kind, count, stride, ptr: dataPtr, end: dataSumPtr } = layOutDataRows(data, dim);
   if (count === 0) throw new RangeError("createL1Engine: empty data set");
   const workerCount = Math.max(1, Math.floor(options.workers ?? defaultWorkerCount()));
-  const stride = rowStride(kind, dim);
-  const dataPtr = MEMORY_BASE;
-  const dataSumPtr = align16(dataPtr + count * stride);
   const dataEnd = align16(dataSumPtr + count * 4);
   const memory = createSharedMemory(dataEnd + (1 << 20));
   writeRows(memory, dataPtr, data, dim, { first: 0, count });

@@ -13,9 +13,9 @@ import {
   ensureMemory,
   kindOf,
   type L1Vectors,
+  layOutDataRows,
   MEMORY_BASE,
   rowCount,
-  rowStride,
   writeRows,
 } from "./memory.ts";
 import { instantiateL1Kernels, type L1Kernels, l1Module } from "./_l1_kernels.ts";
@@ -86,7 +86,8 @@ export function l1DistanceBlock(
     throw new TypeError("l1DistanceBlock: queries and data must have the same type");
   }
   const queryCount = rowCount(queries, dim, "queries");
-  const dataCount = rowCount(data, dim, "data");
+  const rows = layOutDataRows(data, dim);
+  const dataCount = rows.count;
   const result = out ?? new Uint32Array(queryCount * dataCount);
   if (result.length < queryCount * dataCount) {
     throw new RangeError(
@@ -95,10 +96,8 @@ export function l1DistanceBlock(
   }
   if (queryCount === 0 || dataCount === 0) return result;
   const { memory, kernels } = localKernels();
-  const stride = rowStride(kind, dim);
+  const { stride, ptr: dataPtr, end: dataSumPtr } = rows;
   const chunk = Math.max(1, Math.min(queryCount, Math.floor(OUT_CHUNK_BYTES / (4 * dataCount))));
-  const dataPtr = MEMORY_BASE;
-  const dataSumPtr = align16(dataPtr + dataCount * stride);
   const queryPtr = align16(dataSumPtr + dataCount * 4);
   const querySumPtr = align16(queryPtr + chunk * stride);
   const outPtr = align16(querySumPtr + chunk * 4);

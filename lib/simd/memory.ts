@@ -10,6 +10,7 @@
  * - rows of uint8 or int16 values ({@linkcode L1Vectors}) are stored back to back with a stride of
  *   {@linkcode rowStride} bytes (a multiple of 16, zero padded, see {@linkcode writeRows}), and areas
  *   start on 16-byte boundaries ({@linkcode align16}), so the kernels need no tail loops;
+ * - {@linkcode layOutDataRows} places a data set's rows first, from {@linkcode MEMORY_BASE};
  * - {@linkcode instantiateWasm} instantiates a compiled module on a memory, typed by an interface of
  *   its exports.
  *
@@ -127,4 +128,30 @@ export function rowCount(vectors: L1Vectors, dim: number, what: string): number 
     throw new RangeError(`L1 kernels: ${what} has ${vectors.length} values, not a multiple of dim ${dim}`);
   }
   return vectors.length / dim;
+}
+
+/** Where a data set's rows lie in a module memory (see {@linkcode layOutDataRows}). */
+export interface DataRows {
+  /** Element kind of the rows. */
+  kind: L1Kind;
+  /** Number of rows. */
+  count: number;
+  /** Bytes from one row to the next ({@linkcode rowStride}). */
+  stride: number;
+  /** Byte offset of the first row: {@linkcode MEMORY_BASE}. */
+  ptr: number;
+  /** The first 16-aligned byte after the rows, where the caller's next area may start. */
+  end: number;
+}
+
+/**
+ * Checks that `data` holds whole rows of `dim` uint8 or int16 values and lays them out the way every
+ * caller of the kernels does: from {@linkcode MEMORY_BASE}, {@linkcode rowStride} bytes apart (copy
+ * them there with {@linkcode writeRows}).
+ */
+export function layOutDataRows(data: L1Vectors, dim: number): DataRows {
+  const kind = kindOf(data);
+  const count = rowCount(data, dim, "data");
+  const stride = rowStride(kind, dim);
+  return { kind, count, stride, ptr: MEMORY_BASE, end: align16(MEMORY_BASE + count * stride) };
 }

@@ -9,8 +9,8 @@
  * - {@linkcode createL1Engine}: the parallel engine (Workers of the worker pool on one shared memory)
  *   with `distances`, `knn` and `close`.
  * - The memory API (`memory.ts`): {@linkcode createSharedMemory}, {@linkcode ensureMemory},
- *   {@linkcode writeRows}, {@linkcode rowStride}, {@linkcode align16}, {@linkcode MEMORY_BASE},
- *   {@linkcode compileEmbeddedWasm} and {@linkcode instantiateWasm}: how callers lay out data in a
+ *   {@linkcode layOutDataRows}, {@linkcode writeRows}, {@linkcode rowStride}, {@linkcode align16},
+ *   {@linkcode MEMORY_BASE}, {@linkcode compileEmbeddedWasm} and {@linkcode instantiateWasm}: how callers lay out data in a
  *   module's memory (the LSH index of `lib/search/` builds its tables with it).
  * - `build.ts`: compiles the AssemblyScript sources (`asm/l1.ts` here, `lib/search/asm/lsh.ts`,
  *   `lib/nn/kernels/assembly/kernels.as`) into the committed `_*_wasm.ts` modules; run it after editing a
@@ -43,11 +43,13 @@ export {
   align16,
   compileEmbeddedWasm,
   createSharedMemory,
+  type DataRows,
   ensureMemory,
   instantiateWasm,
   kindOf,
   type L1Kind,
   type L1Vectors,
+  layOutDataRows,
   MAX_PAGES,
   MEMORY_BASE,
   rowCount,

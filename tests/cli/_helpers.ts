@@ -1,5 +1,25 @@
 /** Shared helpers for the command-line tool tests. */
 import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type ChildRun, interruptDeno, type InterruptOptions, runDeno } from "../_helpers.ts";
+
+/** Runs the tool `name` (`lib/cli/<name>.ts`) with `args` as a process of its own, to its end. */
+export function runToolProcess(name: string, args: readonly string[]): Promise<ChildRun> {
+  return runDeno(["run", "-A", toolScript(name), ...args]);
+}
+
+/** Starts the tool `name` with `args` as a process of its own and interrupts it (see `interruptDeno`). */
+export function interruptToolProcess(
+  name: string,
+  args: readonly string[],
+  options: InterruptOptions,
+): Promise<ChildRun> {
+  return interruptDeno(["run", "-A", toolScript(name), ...args], options);
+}
+
+function toolScript(name: string): string {
+  return fileURLToPath(new URL(`../../lib/cli/${name}.ts`, import.meta.url));
+}
 
 /** Runs `fn` with console.log and console.error captured (one entry per call). */
 export function silently<T>(fn: () => Promise<T>): Promise<{ value: T; errors: string[]; logs: string[] }> {

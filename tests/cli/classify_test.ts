@@ -7,8 +7,8 @@ import { assignmentFromClasses, readClassesFile } from "../../lib/data/classes_f
 import { Autoencoder } from "../../lib/nn/autoencoder.ts";
 import { Classifier } from "../../lib/nn/classifier.ts";
 import { backend, digits } from "../nn/_fixtures.ts";
-import { silently, treeDigest } from "./_helpers.ts";
-import { fileURLToPath } from "node:url";
+import { interruptToolProcess, silently, treeDigest } from "./_helpers.ts";
+import { withTempDir } from "../_helpers.ts";
 
 async function setup(dir: string, trainCount: number, testCount: number) {
   await backend();
@@ -34,8 +34,7 @@ async function setup(dir: string, trainCount: number, testCount: number) {
 }
 
 Deno.test("classify: a small split beats 90% and its classes file parses back to the same assignment", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const { files, train } = await setup(dir, 1500, 300);
     const save = join(dir, "clf");
     const run = await silently(() =>
@@ -80,14 +79,11 @@ Deno.test("classify: a small split beats 90% and its classes file parses back to
     assert.equal((100 * evaluation.accuracy).toFixed(2), accuracy.toFixed(2));
     assert.equal(evaluation.confusion.flat().reduce((a, b) => a + b, 0), 300);
     classifier.dispose();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("classify: bad input -> one line, exit 2, no classes file", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const { files } = await setup(dir, 40, 20);
     const shortLabels = join(dir, "short-labels.idx");
     await writeLabels(shortLabels, new Uint8Array(39));
@@ -142,56 +138,30 @@ Deno.test("classify: bad input -> one line, exit 2, no classes file", async () =
     );
     assert.equal(run.value, 2);
     assert.match(run.errors[0], /small\.idx: images are 14x14, but the model .* takes 28x28x1/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test({
   name: "classify: Ctrl-C while training exits 130; the classes file and --save folder are left as they were",
   ignore: Deno.build.os === "windows",
   async fn() {
-    const dir = await Deno.makeTempDir();
-    try {
+    await withTempDir(async (dir) => {
       const { files } = await setup(dir, 400, 50);
       await Deno.writeTextFile(files.out, "CLUSTER-0 { size: 1, 0}\n");
       const before = await treeDigest(dir);
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          fileURLToPath(new URL("../../lib/cli/classify.ts", import.meta.url)),
-          ...["-d", files.d, "-dl", files.dl, "-t", files.t, "-tl", files.tl, "-model", files.model],
-          ...["-o", files.out, "--save", join(dir, "clf"), "--epochs", "500", "--patience", "500"],
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const stderr = new Response(child.stderr).text();
-      let stdout = "";
-      const reader = child.stdout.getReader();
-      while (!stdout.includes("classify: encoder of")) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        stdout += new TextDecoder().decode(value);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 300)); // well into the training
-      child.kill("SIGINT");
-      reader.releaseLock();
-      await child.stdout.cancel();
-      const status = await child.status;
-      assert.equal(status.code, 130, stdout + (await stderr));
-      assert.match(await stderr, /classify: interrupted \(SIGINT\); the previous outputs are unchanged/);
+      const run = await interruptToolProcess("classify", [
+        ...["-d", files.d, "-dl", files.dl, "-t", files.t, "-tl", files.tl, "-model", files.model],
+        ...["-o", files.out, "--save", join(dir, "clf"), "--epochs", "500", "--patience", "500"],
+      ], { when: /classify: encoder of/, delayMs: 300 }); // 300 ms: well into the training
+      assert.equal(run.code, 130, run.stdout + run.stderr);
+      assert.match(run.stderr, /classify: interrupted \(SIGINT\); the previous outputs are unchanged/);
       assert.deepEqual(await treeDigest(dir), before);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
 Deno.test("classify: --save never replaces the autoencoder, a labels file or a folder that is not a model", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const { files } = await setup(dir, 40, 20);
     await Deno.mkdir(join(dir, "keep"));
     await Deno.writeTextFile(join(dir, "keep", "notes.txt"), "x");
@@ -243,14 +213,11 @@ Deno.test("classify: --save never replaces the autoencoder, a labels file or a f
     // The same settings again replace the classifier without --force (same computation).
     const again = await silently(() => runTool(classifyTool, argv));
     assert.equal(again.value, 0, again.errors.join("\n"));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("classify: a training label file with an empty class (one byte set to 200) is refused naming it", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const { files, train } = await setup(dir, 40, 20);
     const labels = train.labels!.slice();
     labels[7] = 200;
@@ -264,7 +231,5 @@ Deno.test("classify: a training label file with an empty class (one byte set to 
     assert.equal(run.value, 2);
     assert.equal(run.errors.length, 1);
     assert.match(run.errors[0], /train-labels\.idx: label 200 \(at 7\) but no image has label 10\.\.199/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

@@ -7,6 +7,7 @@ import { classesFromAssignment, formatClassesFile } from "../../lib/data/classes
 import { parseClusterOutput } from "../../lib/cluster/output.ts";
 import { createRandom } from "../../lib/util/random.ts";
 import { naiveMedians, naiveSilhouette } from "../cluster/_helpers.ts";
+import { withTempDir } from "../_helpers.ts";
 
 const COUNT = 48;
 
@@ -53,12 +54,9 @@ async function runQuiet(args: string[]): Promise<{ code: number; errors: string[
 }
 
 async function withFixture(body: (f: Awaited<ReturnType<typeof fixture>>, dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     await body(await fixture(dir), dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 }
 
 Deno.test("cluster CLI: writes three sections that match an independent evaluation", async () => {

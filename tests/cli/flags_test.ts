@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { type FlagValues, formatHelp, parseFlags } from "../../lib/cli/_flags.ts";
 import { defineTool, runTool } from "../../lib/cli/_run.ts";
 import { InputError } from "../../lib/errors.ts";
+import { withTempDir } from "../_helpers.ts";
 
 const specs = {
   dataset: { names: ["-d", "--dataset"], kind: "string", required: true, description: "Dataset" },
@@ -125,8 +126,7 @@ Deno.test("parseFlags: every bad value is an InputError naming the flag", () => 
 });
 
 Deno.test("parseFlags: path kinds resolve outputs and refuse inputs, before any work", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const input = join(dir, "in.idx");
     await Deno.writeTextFile(input, "data");
     await Deno.mkdir(join(dir, "model"));
@@ -169,9 +169,7 @@ Deno.test("parseFlags: path kinds resolve outputs and refuse inputs, before any 
     refuse(["-i", input, "-o", join(dir, "model")], /^-o: .* is a folder, expected a file/);
     await Deno.link(input, join(dir, "hard"));
     refuse(["-i", input, "-o", join(dir, "hard")], /^-o: .*hard is a hard link to .*in\.idx, an input of -i/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("runTool: help exits 0, InputError exits 2 with one line", async () => {
@@ -215,8 +213,7 @@ Deno.test("runTool: help exits 0, InputError exits 2 with one line", async () =>
 });
 
 Deno.test("runTool: the temporaries a killed run left in an output folder are removed before the work", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const child = new Deno.Command("true").spawn();
     await child.status; // its process id is not running any more
     const stale = join(dir, `.out.txt.latentlab-${child.pid}-1.tmp`);
@@ -235,7 +232,5 @@ Deno.test("runTool: the temporaries a killed run left in an output folder are re
     });
     assert.equal(await runTool(tool, ["-o", join(dir, "out.txt")]), 0);
     assert.deepEqual(seen, [[]]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

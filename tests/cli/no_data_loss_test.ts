@@ -20,6 +20,7 @@ import { searchTool } from "../../lib/cli/search.ts";
 import { searchEmdTool } from "../../lib/cli/search_emd.ts";
 import { trainTool } from "../../lib/cli/train.ts";
 import { silently, treeDigest } from "./_helpers.ts";
+import { withTempDir } from "../_helpers.ts";
 
 /** The fixture tree: files and folders that the tools take as inputs (contents never read here). */
 const FILES = [
@@ -148,8 +149,7 @@ function freshOutput(dir: string, tool: string, key: string): string {
 }
 
 Deno.test("no data loss: every output flag pointed at every input (direct, symlink, .., hard link) exits 2 and changes nothing", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "latentlab-no-loss-" });
-  try {
+  await withTempDir(async (dir) => {
     await makeFixture(dir);
     let cases = 0;
     for (const tool of TOOLS) {
@@ -191,7 +191,5 @@ Deno.test("no data loss: every output flag pointed at every input (direct, symli
       }
     }
     assert.ok(cases >= 140, `${cases} cases`);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  }, { prefix: "latentlab-no-loss-" });
 });

@@ -1,48 +1,32 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { runTool } from "../../lib/cli/_run.ts";
 import { quickTrainTool } from "../../lib/cli/quick_train.ts";
 import { Autoencoder } from "../../lib/nn/autoencoder.ts";
 import { readModelMetadata } from "../../lib/nn/persistence.ts";
 import { backend } from "../nn/_fixtures.ts";
-import { silently, treeDigest } from "./_helpers.ts";
-
-const MAIN = fileURLToPath(new URL("../../lib/cli/quick_train.ts", import.meta.url));
+import { interruptToolProcess, silently, treeDigest } from "./_helpers.ts";
+import { withTempDir } from "../_helpers.ts";
 
 Deno.test({
   name: "quick-train: Ctrl-C while training exits 130 and writes nothing (no model, no temporaries)",
   ignore: Deno.build.os === "windows",
   async fn() {
-    const dir = await Deno.makeTempDir();
-    try {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", MAIN, "--limit", "300", "--epochs", "200", "--progress", "--save", `${dir}/m`],
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const stdout = new Response(child.stdout).text();
-      let stderr = "";
-      const decoder = new TextDecoder();
-      for await (const chunk of child.stderr) {
-        stderr += decoder.decode(chunk, { stream: true });
-        if (/epoch 2\/200/.test(stderr)) break;
-      }
-      child.kill("SIGINT");
-      const status = await child.status;
-      await stdout;
-      assert.equal(status.code, 130, stderr);
+    await withTempDir(async (dir) => {
+      const run = await interruptToolProcess(
+        "quick_train",
+        ["--limit", "300", "--epochs", "200", "--progress", "--save", `${dir}/m`],
+        { when: /epoch 2\/200/, stream: "stderr" },
+      );
+      assert.equal(run.code, 130, run.stderr);
       assert.deepEqual([...Deno.readDirSync(dir)], [], "no model folder and no temporary");
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
 Deno.test("quick-train: saves a checksummed model; never replaces a non-model folder or another model silently", async () => {
   await backend();
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const save = join(dir, "m");
     const args = ["--limit", "120", "--epochs", "1", "--save", save];
     const first = await silently(() => runTool(quickTrainTool, args));
@@ -90,7 +74,5 @@ Deno.test("quick-train: saves a checksummed model; never replaces a non-model fo
     );
     assert.equal(forced.value, 0, forced.errors.join("\n"));
     assert.notEqual((await readModelMetadata(other2)).hash, "someone else's");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

@@ -5,9 +5,9 @@ import { runTool } from "../../lib/cli/_run.ts";
 import { reduceTool } from "../../lib/cli/reduce.ts";
 import { Autoencoder } from "../../lib/nn/autoencoder.ts";
 import { backend, digits } from "../nn/_fixtures.ts";
-import { silently, treeDigest } from "./_helpers.ts";
-import { fileURLToPath } from "node:url";
+import { runToolProcess, silently, treeDigest } from "./_helpers.ts";
 import { pathExists } from "../../lib/io/exists.ts";
+import { withTempDir } from "../_helpers.ts";
 
 async function setup(dir: string) {
   await backend();
@@ -31,27 +31,15 @@ async function setup(dir: string) {
   const ae = Autoencoder.create({ filters: [4, 4], latentDim: 5, epochs: 2, batchSize: 50, seed: 1 });
   await ae.fit(dataset, { progress: false });
   await ae.save(join(files.models, "best"), { metrics: { valLoss: 0.01 } });
-  return { files, dataset, queries, ae };
+  /** The four file flags of every run. */
+  const args = ["-d", files.d, "-q", files.q, "-od", files.od, "-oq", files.oq];
+  return { files, args, dataset, queries, ae };
 }
 
 Deno.test("reduce: writes both latent files on one scale; default model = lowest validation loss", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const { files, dataset, ae } = await setup(dir);
-    const run = await silently(() =>
-      runTool(reduceTool, [
-        "-d",
-        files.d,
-        "-q",
-        files.q,
-        "-od",
-        files.od,
-        "-oq",
-        files.oq,
-        "--models",
-        files.models,
-      ])
-    );
+  await withTempDir(async (dir) => {
+    const { files, args, dataset, ae } = await setup(dir);
+    const run = await silently(() => runTool(reduceTool, [...args, "--models", files.models]));
     assert.equal(run.value, 0, run.errors.join("\n"));
     assert.match(run.logs.join("\n"), /models\/best \(latent dim 5/);
     const raw = await readIdx(files.od);
@@ -74,30 +62,16 @@ Deno.test("reduce: writes both latent files on one scale; default model = lowest
       assert.equal(d.values[i], Math.round((floats[i] - min) / (max - min) * 25500));
     }
     const explicit = await silently(() =>
-      runTool(reduceTool, [
-        "-d",
-        files.d,
-        "-q",
-        files.q,
-        "-od",
-        files.od,
-        "-oq",
-        files.oq,
-        "--model",
-        join(files.models, "worse"),
-      ])
+      runTool(reduceTool, [...args, "--model", join(files.models, "worse")])
     );
     assert.equal(explicit.value, 0);
     assert.equal((await readLatent(files.od)).dim, 3);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("reduce: bad input -> one line, exit 2, no output file", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const { files } = await setup(dir);
+  await withTempDir(async (dir) => {
+    const { files, args } = await setup(dir);
     const small = join(dir, "small.idx");
     await writeImages(small, { count: 3, rows: 14, cols: 14, pixels: new Uint8Array(3 * 196) });
     const labels = join(dir, "labels.idx");
@@ -136,10 +110,7 @@ Deno.test("reduce: bad input -> one line, exit 2, no output file", async () => {
         files.models,
       ], /-od: cannot write .*no\/such\/x \(folder .*does not exist\)/],
       [["-d", files.d, "-q", files.q, "-od", files.od], /-oq: required flag is missing/],
-      [
-        ["-d", files.d, "-q", files.q, "-od", files.od, "-oq", files.oq, "--models", join(dir, "empty")],
-        /no trained/,
-      ],
+      [[...args, "--models", join(dir, "empty")], /no trained/],
     ];
     for (const [argv, pattern] of cases) {
       const run = await silently(() => runTool(reduceTool, argv));
@@ -153,21 +124,18 @@ Deno.test("reduce: bad input -> one line, exit 2, no output file", async () => {
         `${argv.join(" ")}: left ${names}`,
       );
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("reduce: the default model is the best one trained on the dataset's folder; another data set's only with a warning", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const { files, ae } = await setup(dir);
+  await withTempDir(async (dir) => {
+    const { files, args, ae } = await setup(dir);
     await ae.save(join(files.models, "other-set", "ae-latent5"), {
       dataset: "other-set",
       metrics: { valLoss: 0.001 },
     });
-    const args = ["-d", files.d, "-q", files.q, "-od", files.od, "-oq", files.oq, "--models", files.models];
-    const fallback = await silently(() => runTool(reduceTool, args));
+    const withModels = [...args, "--models", files.models];
+    const fallback = await silently(() => runTool(reduceTool, withModels));
     assert.equal(fallback.value, 0, fallback.errors.join("\n"));
     assert.match(fallback.logs.join("\n"), /other-set\/ae-latent5 \(latent dim 5/);
     assert.match(
@@ -176,18 +144,15 @@ Deno.test("reduce: the default model is the best one trained on the dataset's fo
     );
     const own = basename(dir);
     await ae.save(join(files.models, own, "ae-latent5"), { dataset: own, metrics: { valLoss: 0.5 } });
-    const matched = await silently(() => runTool(reduceTool, args));
+    const matched = await silently(() => runTool(reduceTool, withModels));
     assert.equal(matched.value, 0, matched.errors.join("\n"));
     assert.match(matched.logs.join("\n"), new RegExp(`${own}/ae-latent5 \\(latent dim 5`));
     assert.ok(!matched.errors.join("\n").includes("warning"), matched.errors.join("\n"));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("reduce: the pair is replaced together; a refused output leaves both old files byte-identical", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const { files } = await setup(dir);
     await Deno.writeTextFile(files.od, "old dataset latent");
     await Deno.writeTextFile(files.oq, "old query latent");
@@ -219,47 +184,21 @@ Deno.test("reduce: the pair is replaced together; a refused output leaves both o
     assert.equal(ok.value, 0, ok.errors.join("\n"));
     assert.equal((await readLatent(files.od)).count, 200);
     assert.equal((await readLatent(files.oq)).count, 50);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("reduce: corrupt weights are one line naming the file, before the backend line, exit 2", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const { files } = await setup(dir);
+  await withTempDir(async (dir) => {
+    const { files, args } = await setup(dir);
     const weights = join(files.models, "best", "weights.bin");
     const bytes = await Deno.readFile(weights);
     await Deno.writeFile(weights, bytes.map((_, i) => (i * 131 + 7) % 256));
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        fileURLToPath(new URL("../../lib/cli/reduce.ts", import.meta.url)),
-        ...[
-          "-d",
-          files.d,
-          "-q",
-          files.q,
-          "-od",
-          files.od,
-          "-oq",
-          files.oq,
-          "--model",
-          join(files.models, "best"),
-        ],
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(output.stderr);
-    assert.equal(output.code, 2, stderr);
+    const { code, stderr } = await runToolProcess("reduce", [...args, "--model", join(files.models, "best")]);
+    assert.equal(code, 2, stderr);
     assert.match(
       stderr,
       /^reduce: error: .*best\/weights\.bin: corrupt weights \(SHA-256 [0-9a-f]+\.\.\., metadata\.json records [0-9a-f]+\.\.\.\)\n$/,
     );
     assert.ok(!(await pathExists(files.od)) && !(await pathExists(files.oq)));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

@@ -6,10 +6,10 @@ import { sweepGrid } from "../../lib/nn/notebook_a.ts";
 import { readModelMetadata } from "../../lib/nn/persistence.ts";
 import { backend } from "../nn/_fixtures.ts";
 import { silently, treeDigest } from "./_helpers.ts";
+import { withTempDir } from "../_helpers.ts";
 
 Deno.test("train: every bad flag is one line naming it, exit 2, before any work", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     await Deno.writeTextFile(join(dir, "file"), "x");
     const models = ["--models", join(dir, "models")];
     const cases: [string[], RegExp][] = [
@@ -41,15 +41,12 @@ Deno.test("train: every bad flag is one line naming it, exit 2, before any work"
       assert.match(run.errors[0], pattern);
       assert.deepEqual(await treeDigest(dir), before);
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("train: a model trained with other settings is not replaced without --force", async () => {
   await backend();
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const models = join(dir, "models");
     const args = ["--latent-dims", "4", "--limit", "100", "--filters", "2,2", "--models", models];
     const first = await silently(() => runTool(trainTool, [...args, "--epochs", "1"]));
@@ -68,9 +65,7 @@ Deno.test("train: a model trained with other settings is not replaced without --
     const forced = await silently(() => runTool(trainTool, [...args, "--epochs", "2", "--force"]));
     assert.equal(forced.value, 0, forced.errors.join("\n"));
     assert.equal((await readModelMetadata(join(models, "ae-latent4"))).config.epochs, 2);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("train: the --sweep grid is notebook A's full grid at batch size 32", () => {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { formatClusterConfig, parseClusterConfig, readClusterConfig } from "../../lib/cluster/config.ts";
 import { InputError } from "../../lib/errors.ts";
 import { fuzzParser } from "../_fuzz.ts";
+import { withTempDir } from "../_helpers.ts";
 
 Deno.test("config: defaults, comments, round trip", () => {
   assert.deepEqual(parseClusterConfig("number_of_clusters: 10\n", "c"), {
@@ -47,17 +48,14 @@ Deno.test("config: each bad input is an InputError naming the file", () => {
 });
 
 Deno.test("config: missing file, a folder, invalid UTF-8", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     await assert.rejects(() => readClusterConfig(join(dir, "none.conf")), /none.conf: file not found/);
     await assert.rejects(() => readClusterConfig(dir), /is a directory/);
     await Deno.writeFile(join(dir, "bin.conf"), new Uint8Array([0xff, 0xfe, 0x00]));
     await assert.rejects(() => readClusterConfig(join(dir, "bin.conf")), /invalid UTF-8/);
     await Deno.writeTextFile(join(dir, "ok.conf"), "number_of_clusters: 4\n");
     assert.equal((await readClusterConfig(join(dir, "ok.conf"))).numberOfClusters, 4);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("config: a huge number is out of range, not 'not an integer'", () => {

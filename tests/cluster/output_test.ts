@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
-import { type ClusterOutput, formatClusterOutput, parseClusterOutput } from "../../lib/cluster/output.ts";
+import { join } from "node:path";
+import {
+  type ClusterOutput,
+  formatClusterOutput,
+  parseClusterOutput,
+  readClusterOutput,
+} from "../../lib/cluster/output.ts";
 import { InputError } from "../../lib/errors.ts";
+import { withTempDir } from "../_helpers.ts";
 
 const sample: ClusterOutput = {
   sections: [
@@ -71,4 +78,16 @@ Deno.test("output: each malformed file is an InputError naming the file and line
       return true;
     });
   }
+});
+
+Deno.test("readClusterOutput: reads what formatClusterOutput wrote; a missing file is one InputError", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "out.txt");
+    await Deno.writeTextFile(path, formatClusterOutput(sample));
+    assert.deepEqual(await readClusterOutput(path), parseClusterOutput(formatClusterOutput(sample), path));
+    await assert.rejects(
+      readClusterOutput(join(dir, "missing.txt")),
+      (error) => error instanceof InputError && /missing\.txt: file not found$/.test(error.message),
+    );
+  });
 });

@@ -10,11 +10,11 @@ import {
 } from "../../lib/data/classes_file.ts";
 import { InputError } from "../../lib/errors.ts";
 import { fuzzParser } from "../_fuzz.ts";
+import { withTempDir } from "../_helpers.ts";
 
 Deno.test("classes file: write then read gives back the same assignment", async () => {
   const assignment = [2, 0, 1, 2, 2, 0, 1, 1, 0, 2];
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const path = join(dir, "classes.txt");
     await writeClassesFile(path, classesFromAssignment(assignment, 4));
     const text = await Deno.readTextFile(path);
@@ -25,9 +25,7 @@ Deno.test("classes file: write then read gives back the same assignment", async 
     assert.deepEqual(back.classIds, [0, 1, 2, 3]);
     assert.equal(back.count, 10);
     assert.deepEqual(Array.from(Deno.readDirSync(dir)).map((e) => e.name), ["classes.txt"]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("classes file: accepts the original tool's spacing variants", () => {

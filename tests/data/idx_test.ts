@@ -21,15 +21,7 @@ import {
 } from "../../lib/data/idx.ts";
 import { InputError } from "../../lib/errors.ts";
 import { fuzzParser } from "../_fuzz.ts";
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "latentlab-idx-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withTempDir } from "../_helpers.ts";
 
 async function rejectsInput(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
@@ -112,15 +104,8 @@ Deno.test("typed readers/writers: images, labels, latent", async () => {
 
 Deno.test("reads the original tool's latent files (magic 69, big-endian uint16)", async () => {
   await withTempDir(async (dir) => {
-    const count = 2, dim = 3;
-    const bytes = new Uint8Array(16 + 2 * count * dim);
-    const view = new DataView(bytes.buffer);
-    view.setUint32(0, LEGACY_LATENT_MAGIC);
-    view.setUint32(4, count);
-    view.setUint32(8, 1);
-    view.setUint32(12, dim);
     const values = [0, 25500, 300, 17, 25000, 1];
-    values.forEach((v, i) => view.setUint16(16 + 2 * i, v));
+    const bytes = legacyLatentBytes(2, 3, values);
     await Deno.writeFile(join(dir, "legacy.dat"), bytes);
     const latent = await readLatent(join(dir, "legacy.dat"));
     assert.equal(latent.count, 2);
@@ -178,14 +163,18 @@ Deno.test("bad input: one-line InputError naming the file", async () => {
   });
 });
 
-function legacyLatentBytes(count: number, dim: number): Uint8Array {
+/**
+ * A latent file as the original tool wrote it (magic 69, big-endian uint16): `count` vectors of `dim`
+ * `values` (default: made-up values in 0..25500).
+ */
+function legacyLatentBytes(count: number, dim: number, values?: readonly number[]): Uint8Array {
   const bytes = new Uint8Array(16 + 2 * count * dim);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, LEGACY_LATENT_MAGIC);
   view.setUint32(4, count);
   view.setUint32(8, 1);
   view.setUint32(12, dim);
-  for (let i = 0; i < count * dim; i++) view.setUint16(16 + 2 * i, (i * 997) % 25501);
+  for (let i = 0; i < count * dim; i++) view.setUint16(16 + 2 * i, values?.[i] ?? (i * 997) % 25501);
   return bytes;
 }
 

@@ -9,6 +9,7 @@ import {
   writeLatentParquet,
 } from "../../lib/data/latent_parquet.ts";
 import { InputError } from "../../lib/errors.ts";
+import { withTempDir } from "../_helpers.ts";
 
 const latent = { count: 3, dim: 2, values: Int16Array.of(0, 25500, 1, 2, 300, 4) };
 
@@ -23,8 +24,7 @@ Deno.test("latentDataFrame: index, optional label and one Int16 column per coord
 });
 
 Deno.test("a latent file converts to Parquet with the same integers", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "latentlab-latent-parquet-" });
-  try {
+  await withTempDir(async (dir) => {
     const idx = join(dir, "z_d2_dataset.idx");
     await writeLatent(idx, latent);
     const out = await latentFileToParquet(idx);
@@ -38,7 +38,5 @@ Deno.test("a latent file converts to Parquet with the same integers", async () =
     assert.deepEqual(pl.readParquet(join(dir, "deep", "x.parquet")).getColumn("label").toArray(), [1, 2, 3]);
     assert.equal(latentParquetPath("a/b.IDX"), "a/b.parquet");
     assert.equal(latentParquetPath("a/latent"), "a/latent.parquet");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  }, { prefix: "latentlab-latent-parquet-" });
 });

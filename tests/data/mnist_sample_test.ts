@@ -8,10 +8,10 @@ import {
 import { readImages, readLabels } from "../../lib/data/idx.ts";
 import { datasetFilesIn, resolveDataset } from "../../lib/data/datasets.ts";
 import { InputError } from "../../lib/errors.ts";
+import { withTempDir } from "../_helpers.ts";
 
 Deno.test("mnist-sample: exact bytes, labels, and a permutation of all 10,000 digits", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "latentlab-mnist-" });
-  try {
+  await withTempDir(async (dir) => {
     const build = await buildMnistSample(join(dir, "mnist-sample"));
     const files = datasetFilesIn(join(dir, "mnist-sample"));
     const train = await readImages(files.trainImages, { shape: [28, 28] });
@@ -52,9 +52,7 @@ Deno.test("mnist-sample: exact bytes, labels, and a permutation of all 10,000 di
     assert.deepEqual(again.trainSource, build.trainSource);
     const againTrain = await readImages(datasetFilesIn(join(dir, "again")).trainImages);
     assert.deepEqual(againTrain.pixels, train.pixels);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  }, { prefix: "latentlab-mnist-" });
 });
 
 Deno.test("package loader recovers bytes with round(v*255)", async () => {
@@ -64,8 +62,7 @@ Deno.test("package loader recovers bytes with round(v*255)", async () => {
 });
 
 Deno.test("resolveDataset: names, folders and clear errors", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "latentlab-resolve-" });
-  try {
+  await withTempDir(async (dir) => {
     const files = await resolveDataset("mnist-sample", { dataFolder: dir });
     assert.match(files.trainImages, /mnist-sample\/train-images-idx3-ubyte$/);
     assert.equal((await resolveDataset(join(dir, "mnist-sample"))).testLabels, files.testLabels);
@@ -77,7 +74,5 @@ Deno.test("resolveDataset: names, folders and clear errors", async () => {
       resolveDataset(dir),
       (e: unknown) => e instanceof InputError && /no train-images-idx3-ubyte/.test(e.message),
     );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  }, { prefix: "latentlab-resolve-" });
 });

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../lib/io/atomic.ts";
 import { trackedTemporaries } from "../../lib/io/interrupt.ts";
+import { withTempDir } from "../_helpers.ts";
 
 Deno.test("writeFileAtomic: replaces the file; on failure leaves nothing behind", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const path = join(dir, "out.txt");
     await writeFileAtomic(path, "one");
     await writeFileAtomic(path, new TextEncoder().encode("two"));
@@ -15,7 +15,5 @@ Deno.test("writeFileAtomic: replaces the file; on failure leaves nothing behind"
     await assert.rejects(writeFileAtomic(join(dir, "folder"), "three"));
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["folder", "out.txt"]);
     assert.deepEqual(trackedTemporaries(), []);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { OutputSet } from "../../lib/io/commit.ts";
 import { trackedTemporaries } from "../../lib/io/interrupt.ts";
+import { withTempDir } from "../_helpers.ts";
 
 function names(dir: string): string[] {
   return [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
 }
 
 Deno.test("OutputSet: nothing changes before the commit; then files and folders are replaced together", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     await Deno.writeTextFile(join(dir, "a.txt"), "old a");
     await Deno.mkdir(join(dir, "model"));
     await Deno.writeTextFile(join(dir, "model", "old.bin"), "old");
@@ -32,14 +32,11 @@ Deno.test("OutputSet: nothing changes before the commit; then files and folders 
     assert.deepEqual(trackedTemporaries(), []);
     await outputs.discard(); // no-op after a commit
     assert.deepEqual(names(dir), ["a.txt", "b.txt", "model"]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("OutputSet: a failing write or a discard leaves the old files and no temporaries", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     await Deno.writeTextFile(join(dir, "a.txt"), "old a");
     const outputs = new OutputSet();
     await outputs.addFile(join(dir, "a.txt"), "new a");
@@ -48,14 +45,11 @@ Deno.test("OutputSet: a failing write or a discard leaves the old files and no t
     assert.deepEqual(names(dir), ["a.txt"]);
     assert.equal(await Deno.readTextFile(join(dir, "a.txt")), "old a");
     assert.throws(() => outputs.addRemoval(join(dir, "a.txt")), /already committed or discarded/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("OutputSet: when a rename fails, the targets already replaced are put back", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     await Deno.writeTextFile(join(dir, "a.txt"), "old a");
     await Deno.mkdir(join(dir, "model"));
     await Deno.writeTextFile(join(dir, "model", "w.bin"), "old");
@@ -71,7 +65,5 @@ Deno.test("OutputSet: when a rename fails, the targets already replaced are put 
     assert.equal(await Deno.readTextFile(join(dir, "model", "w.bin")), "old");
     assert.equal(await Deno.readTextFile(join(dir, "c.txt", "keep")), "user data");
     assert.deepEqual(names(dir), ["a.txt", "c.txt", "model"]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { removeStaleTemporaries } from "../../lib/io/stale.ts";
+import { type ChildRun, interruptDeno, withTempDir } from "../_helpers.ts";
 
 const CHILD = fileURLToPath(new URL("../fixtures/io/interrupt_child.ts", import.meta.url));
 
@@ -24,29 +25,8 @@ function contents(dir: string): Record<string, string> {
 }
 
 /** Starts the child in `mode`, waits for its line, sends `signal`, returns its exit code and output. */
-async function interrupt(mode: string, dir: string, signal: Deno.Signal) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CHILD, mode, dir],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  let stdout = "";
-  const decoder = new TextDecoder();
-  const reader = child.stdout.getReader();
-  while (!/staged|holding/.test(stdout)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    stdout += decoder.decode(value);
-  }
-  child.kill(signal);
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    stdout += decoder.decode(value);
-  }
-  const status = await child.status;
-  return { code: status.code, stdout, stderr: await stderr };
+function interrupt(mode: string, dir: string, signal: Deno.Signal): Promise<ChildRun> {
+  return interruptDeno(["run", "-A", CHILD, mode, dir], { when: /staged|holding/, signal });
 }
 
 const OLD = { "a.txt": "old a\n", "b.txt": "old b\n", model: "dir:old" };
@@ -55,16 +35,13 @@ Deno.test({
   name: "interrupt: SIGINT while outputs are staged exits 130, old files intact, temporaries removed",
   ignore: Deno.build.os === "windows",
   async fn() {
-    const dir = await Deno.makeTempDir();
-    try {
+    await withTempDir(async (dir) => {
       await oldFiles(dir);
       const run = await interrupt("staged", dir, "SIGINT");
       assert.equal(run.code, 130, run.stderr);
       assert.match(run.stderr, /^child: interrupted \(SIGINT\); the previous outputs are unchanged\n$/);
       assert.deepEqual(contents(dir), OLD);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -72,17 +49,14 @@ Deno.test({
   name: "interrupt: a Ctrl-C during a computation that starves the event loop is handled before the commit",
   ignore: Deno.build.os === "windows",
   async fn() {
-    const dir = await Deno.makeTempDir();
-    try {
+    await withTempDir(async (dir) => {
       await oldFiles(dir);
       const run = await interrupt("busy", dir, "SIGINT");
       assert.equal(run.code, 130, run.stderr);
       assert.doesNotMatch(run.stdout, /committed/);
       assert.match(run.stderr, /the previous outputs are unchanged/);
       assert.deepEqual(contents(dir), OLD);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -90,15 +64,12 @@ Deno.test({
   name: "interrupt: SIGTERM exits 143; interrupt hooks run before the temporaries go",
   ignore: Deno.build.os === "windows",
   async fn() {
-    const dir = await Deno.makeTempDir();
-    try {
+    await withTempDir(async (dir) => {
       await oldFiles(dir);
       const run = await interrupt("hook", dir, "SIGTERM");
       assert.equal(run.code, 143, run.stderr);
       assert.deepEqual(contents(dir), { ...OLD, "hook.txt": "ran" });
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -106,17 +77,14 @@ Deno.test({
   name: "interrupt: a signal during the rename phase is held: every output is replaced, then exit 130",
   ignore: Deno.build.os === "windows",
   async fn() {
-    const dir = await Deno.makeTempDir();
-    try {
+    await withTempDir(async (dir) => {
       await oldFiles(dir);
       const run = await interrupt("holding", dir, "SIGINT");
       assert.equal(run.code, 130, run.stderr);
       assert.doesNotMatch(run.stdout, /committed/, "the process stopped right after the commit");
       assert.match(run.stderr, /interrupted \(SIGINT\) while the outputs were replaced; they are complete/);
       assert.deepEqual(contents(dir), { "a.txt": "new a\n", "b.txt": "new b\n", model: "dir:new" });
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -124,8 +92,7 @@ Deno.test({
   name: "interrupt: SIGKILL leaves temporaries that the next run recognises and removes",
   ignore: Deno.build.os === "windows",
   async fn() {
-    const dir = await Deno.makeTempDir();
-    try {
+    await withTempDir(async (dir) => {
       await oldFiles(dir);
       const run = await interrupt("staged", dir, "SIGKILL");
       assert.equal(run.code, 137);
@@ -134,8 +101,6 @@ Deno.test({
       const removed = await removeStaleTemporaries(dir);
       assert.deepEqual(removed.sort(), left.sort());
       assert.deepEqual(contents(dir), OLD);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });

@@ -4,14 +4,14 @@ import { join } from "node:path";
 import { PathGuard } from "../../lib/io/paths.ts";
 import { InputError } from "../../lib/errors.ts";
 import { PROJECT_ROOT } from "../../lib/util/project_root.ts";
+import { withTempDir } from "../_helpers.ts";
 
 function refused(pattern: RegExp) {
   return (error: unknown) => error instanceof InputError && pattern.test(error.message);
 }
 
 Deno.test("PathGuard: outputs resolved once; inputs, folders, hard links and other outputs refused", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const real = await Deno.realPath(dir);
     await Deno.writeTextFile(join(dir, "in.idx"), "x");
     await Deno.mkdir(join(dir, "model"));
@@ -44,14 +44,11 @@ Deno.test("PathGuard: outputs resolved once; inputs, folders, hard links and oth
     );
     assert.deepEqual(guard.outputFolders, [real, join(real, "new", "deep")]);
     assert.deepEqual(guard.outputNames(real), ["target.txt"]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("PathGuard: a missing folder that may be missing is protected all the same", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir((dir) => {
     const guard = new PathGuard();
     guard.inputFolder("-d", join(dir, "data", "mnist-sample"), {
       role: "data set folder",
@@ -65,9 +62,7 @@ Deno.test("PathGuard: a missing folder that may be missing is protected all the 
       () => new PathGuard().inputFolder("--model", join(dir, "none"), { role: "model folder" }),
       refused(/^--model: .*none: model folder not found/),
     );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 /** Runs `argv` as `root` would without the right to override file permissions, when we are root. */
@@ -106,8 +101,7 @@ Deno.test({
 });
 
 Deno.test("PathGuard: outputs may go into a folder of models, never into one of its models", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const real = await Deno.realPath(dir);
     for (const model of ["ae-latent10", "fashion-mnist/ae-latent20"]) {
       await Deno.mkdir(join(dir, "models", model), { recursive: true });
@@ -128,7 +122,5 @@ Deno.test("PathGuard: outputs may go into a folder of models, never into one of 
       () => guard.outputFolder("--out", join(dir, "models")),
       refused(/is the models folder of --models/),
     );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createSnapshot, releaseSnapshot, restoreSnapshot } from "../../lib/io/snapshot.ts";
 import { removeStaleTemporaries } from "../../lib/io/stale.ts";
+import { withTempDir } from "../_helpers.ts";
 
 async function tree(dir: string): Promise<Record<string, string>> {
   const found: Record<string, string> = {};
@@ -35,8 +36,7 @@ async function changeLikeANotebook(dir: string): Promise<void> {
 }
 
 Deno.test("snapshot: restore undoes in-place rewrites and removes what the run added; excluded files stay", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     await results(dir);
     const before = await tree(dir);
     const snapshot = await createSnapshot(dir, { exclude: ["A.ipynb"] });
@@ -45,28 +45,22 @@ Deno.test("snapshot: restore undoes in-place rewrites and removes what the run a
     await restoreSnapshot(snapshot);
     assert.deepEqual(await tree(dir), { ...before, "A.ipynb": "committed by the caller" });
     assert.deepEqual([...Deno.readDirSync(dir)].filter((e) => e.name.startsWith(".")), []);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("snapshot: release keeps the run's changes", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     await results(dir);
     const snapshot = await createSnapshot(dir);
     await changeLikeANotebook(dir);
     const after = await tree(dir);
     await releaseSnapshot(snapshot);
     assert.deepEqual(await tree(dir), after);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("snapshot: a killed run's snapshot is restored by the next run (stale cleanup)", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     await results(dir);
     const before = await tree(dir);
     const snapshot = await createSnapshot(dir);
@@ -78,7 +72,5 @@ Deno.test("snapshot: a killed run's snapshot is restored by the next run (stale 
     await Deno.rename(snapshot.dir, stale);
     assert.equal((await removeStaleTemporaries(dir)).length, 1);
     assert.deepEqual(await tree(dir), before);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { removeStaleTemporaries } from "../../lib/io/stale.ts";
+import { withTempDir } from "../_helpers.ts";
 
 /** A process id that is not running (a finished child's). */
 async function deadPid(): Promise<number> {
@@ -10,8 +11,7 @@ async function deadPid(): Promise<number> {
 }
 
 Deno.test("removeStaleTemporaries: a dead writer's tmp and probe go, an old target comes back, live ones stay", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const dead = await deadPid();
     await Deno.writeTextFile(join(dir, "a.txt"), "current a");
     await Deno.writeTextFile(join(dir, `.a.txt.latentlab-${dead}-1.tmp`), "half");
@@ -34,7 +34,5 @@ Deno.test("removeStaleTemporaries: a dead writer's tmp and probe go, an old targ
     assert.equal(await Deno.readTextFile(join(dir, "a.txt")), "current a");
     assert.equal(await Deno.readTextFile(join(dir, "model", "w.bin")), "old model");
     assert.deepEqual(await removeStaleTemporaries(join(dir, "no-such-folder")), []);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import type * as tfl from "@tensorflow/tfjs-layers";
 import { initBackend } from "../../lib/nn/backend.ts";
 import {
   createDataParallelTrainer,
+  type DataParallelOptions,
+  type DataParallelTrainer,
   DEFAULT_SHARDS,
   shardBounds,
   trainingWorkerCount,
@@ -11,7 +12,7 @@ import {
 import { Autoencoder } from "../../lib/nn/autoencoder.ts";
 import { Classifier } from "../../lib/nn/classifier.ts";
 import { type TrainingData, trainModel, type TrainResult } from "../../lib/nn/training.ts";
-import { shardDropoutSeed } from "../../lib/nn/_shard_step.ts";
+import { flatWeights, shardDropoutSeed } from "../../lib/nn/_shard_step.ts";
 import { digits } from "./_fixtures.ts";
 
 await initBackend({ backend: "wasm", quiet: true });
@@ -48,17 +49,6 @@ Deno.test("shard dropout seeds differ between shards and steps", () => {
   assert.equal(shardDropoutSeed(7, 2), shardDropoutSeed(7, 2));
 });
 
-function flatWeights(model: tfl.LayersModel): Float32Array {
-  const parts = model.getWeights().map((w) => w.dataSync() as Float32Array);
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 function maxDifference(a: Float32Array, b: Float32Array): number {
   assert.equal(a.length, b.length);
   let diff = 0;
@@ -71,6 +61,17 @@ function histories(result: TrainResult): number[][] {
 }
 
 const TINY = { filters: [4, 8], latentDim: 6, seed: 2 };
+
+/** The first `count` digits, a TINY autoencoder and its trainer on them (validated on the same digits). */
+async function tinyTrainer(
+  count: number,
+  options: DataParallelOptions,
+): Promise<{ data: TrainingData; ae: Autoencoder; trainer: DataParallelTrainer }> {
+  const data = await digits(count);
+  const ae = Autoencoder.create(TINY);
+  const trainer = await createDataParallelTrainer(ae.model, { train: data, validation: data }, options);
+  return { data, ae, trainer };
+}
 
 async function trainAutoencoder(
   data: TrainingData,
@@ -123,14 +124,8 @@ Deno.test("shards only change float rounding: 1 and 4 shards give nearly the sam
 });
 
 Deno.test("one shard in one process is the plain full-batch Adam step (tf.train.adam)", async () => {
-  const data = await digits(64);
-  const a = Autoencoder.create(TINY);
+  const { data, ae: a, trainer } = await tinyTrainer(64, { workers: 0, shards: 1, learningRate: 1e-2 });
   const b = Autoencoder.create(TINY);
-  const trainer = await createDataParallelTrainer(a.model, { train: data, validation: data }, {
-    workers: 0,
-    shards: 1,
-    learningRate: 1e-2,
-  });
   const optimizer = tf.train.adam(1e-2);
   try {
     for (let step = 0; step < 3; step++) {
@@ -165,12 +160,7 @@ Deno.test("one shard in one process is the plain full-batch Adam step (tf.train.
 });
 
 Deno.test("workers: one request at a time; validation loss equals the model's own evaluation", async () => {
-  const data = await digits(80);
-  const ae = Autoencoder.create(TINY);
-  const trainer = await createDataParallelTrainer(ae.model, { train: data, validation: data }, {
-    workers: 2,
-    shards: 2,
-  });
+  const { data, ae, trainer } = await tinyTrainer(80, { workers: 2, shards: 2 });
   try {
     await trainer.step({ indices: Array.from({ length: 10 }, (_, i) => i), learningRate: 5e-3 });
     const inFlight = trainer.evaluate();
@@ -251,9 +241,7 @@ Deno.test("workers: a Worker's error fails the call with that error, and the Wor
 });
 
 Deno.test("workers: a crashed Worker fails the step in progress and every later call; dispose() closes", async () => {
-  const data = await digits(40);
-  const ae = Autoencoder.create(TINY);
-  const trainer = await createDataParallelTrainer(ae.model, { train: data, validation: data }, {
+  const { ae, trainer } = await tinyTrainer(40, {
     workers: 2,
     shards: 2,
     workerModule: new URL("./_crashing_data_parallel_worker.ts", import.meta.url),

@@ -15,6 +15,7 @@ import {
 import { resolveAutoencoderConfig } from "../../lib/nn/autoencoder.ts";
 import { readLatent } from "../../lib/data/idx.ts";
 import pl from "nodejs-polars";
+import { withTempDir } from "../_helpers.ts";
 
 Deno.test("sweepGrid: reduced has 5 distinct configurations, full has 16, all valid", () => {
   const reduced = sweepGrid("reduced", { epochs: 3, seed: 7 });
@@ -61,8 +62,7 @@ Deno.test("taskAPaths: the paths notebook B and D read", () => {
 });
 
 Deno.test("writeLatentFiles: both files on the dataset's scale, folders created", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const encoder = {
       latentDim: 2,
       encode: (images: { count: number; pixels: Uint8Array }) =>
@@ -98,9 +98,7 @@ Deno.test("writeLatentFiles: both files on the dataset's scale, folders created"
       { index: 2, label: 9, z0: 25500, z1: 25500 },
     ]);
     assert.deepEqual(pl.readParquet(report.parquet.queries).columns, ["index", "z0", "z1"]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("figures: traces per run / class, counts annotated, shapes checked", () => {

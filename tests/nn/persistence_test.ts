@@ -15,11 +15,11 @@ import {
 import { InputError } from "../../lib/errors.ts";
 import { backend, digits } from "./_fixtures.ts";
 import { fuzzParser } from "../_fuzz.ts";
+import { withTempDir } from "../_helpers.ts";
 
 Deno.test("persistence: save then load gives identical predictions and metadata", async () => {
   await backend();
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const data = await digits(20);
     const ae = Autoencoder.create({ filters: [4, 8], latentDim: 6, seed: 3 });
     const before = await ae.reconstruct(data);
@@ -41,15 +41,12 @@ Deno.test("persistence: save then load gives identical predictions and metadata"
     assert.deepEqual(Array.from(Deno.readDirSync(dir)).map((e) => e.name), ["ae"]);
     ae.dispose();
     loaded.dispose();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("persistence: missing and corrupt folders are InputErrors naming them", async () => {
   await backend();
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     await assert.rejects(loadModel(join(dir, "nope")), /nope: model folder not found/);
     const folder = join(dir, "m");
     const ae = Autoencoder.create({ filters: [2, 2], latentDim: 3 });
@@ -75,9 +72,7 @@ Deno.test("persistence: missing and corrupt folders are InputErrors naming them"
     );
     await Deno.writeTextFile(join(dir, "file"), "x");
     await assert.rejects(loadModel(join(dir, "file")), InputError);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("persistence: images of another size are an InputError", async () => {
@@ -90,8 +85,7 @@ Deno.test("persistence: images of another size are an InputError", async () => {
 
 Deno.test("persistence: the weights' checksum is recorded and checked on load; corrupt weights name the file", async () => {
   await backend();
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const folder = join(dir, "m");
     const ae = Autoencoder.create({ filters: [2, 2], latentDim: 3 });
     const written = await ae.save(folder);
@@ -122,9 +116,7 @@ Deno.test("persistence: the weights' checksum is recorded and checked on load; c
     );
     await Deno.writeFile(weightsPath, weights);
     (await loadModel(folder)).model.dispose();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("parseModelMetadata: every missing or mistyped field is an InputError naming the file and field", () => {
@@ -164,8 +156,7 @@ Deno.test("parseModelMetadata: every missing or mistyped field is an InputError 
 
 Deno.test("checkModelTarget: free, same settings, forced, or refused", async () => {
   await backend();
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const ae = Autoencoder.create({ filters: [2, 2], latentDim: 3 });
     const model = join(dir, "ae");
     await ae.save(model, { hash: "h1" });
@@ -195,9 +186,7 @@ Deno.test("checkModelTarget: free, same settings, forced, or refused", async () 
       checkModelTarget(join(dir, "keep", "notes.txt"), { ...check, force: true }),
       /is a file/,
     );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("fuzz: 1,000 mutated metadata.json files give only InputErrors", async () => {

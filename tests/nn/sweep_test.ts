@@ -5,6 +5,7 @@ import { Autoencoder } from "../../lib/nn/autoencoder.ts";
 import { findBestModel } from "../../lib/nn/persistence.ts";
 import { InputError } from "../../lib/errors.ts";
 import { backend, digits } from "./_fixtures.ts";
+import { withTempDir } from "../_helpers.ts";
 
 function row(valLoss: number, trainLoss: number): SweepRow {
   const gap = valLoss - trainLoss;
@@ -80,8 +81,7 @@ Deno.test("runSweep: one table row per config with the documented columns", asyn
 Deno.test("trainLatentModels: saves one model per dim and reuses it while config and data are unchanged", async () => {
   await backend();
   const data = await digits(120);
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const architecture = { filters: [2, 2], epochs: 1, batchSize: 60, seed: 4 };
     const first = await trainLatentModels(data, {
       architecture,
@@ -163,7 +163,5 @@ Deno.test("trainLatentModels: saves one model per dim and reuses it while config
     const best = await findBestModel(dir, { kind: "autoencoder" });
     assert.ok(best.dir.startsWith(join(dir, "ae-latent")));
     ae.dispose();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

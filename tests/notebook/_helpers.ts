@@ -1,8 +1,10 @@
 /** Shared helpers for the notebook tests. */
+import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../../lib/util/project_root.ts";
 import { type Cell, joinText } from "../../lib/notebook/ipynb.ts";
+import { type ChildRun, runDeno } from "../_helpers.ts";
 
 /** The folder of fixture notebooks. */
 export const FIXTURES: string = join(PROJECT_ROOT, "tests", "fixtures", "notebooks");
@@ -23,6 +25,11 @@ export function processesInGroup(pgid: number): number[] | undefined {
   return members;
 }
 
+/** Asserts that `text` (a page) contains every one of `parts`, naming the first one missing. */
+export function assertIncludesAll(text: string, parts: readonly string[]): void {
+  for (const part of parts) assert.ok(text.includes(part), `missing: ${part}`);
+}
+
 /** All stream text of a cell by stream name. */
 export function streamText(cell: Cell, name: "stdout" | "stderr" = "stdout"): string {
   return (cell.outputs ?? []).filter((o) => o.output_type === "stream" && o.name === name)
@@ -36,37 +43,29 @@ export function cellById(cells: Cell[], id: string): Cell {
   return cell;
 }
 
-/** Output of {@linkcode runNotebooksCli}. */
-export interface CliRun {
-  /** Exit code. */
-  code: number;
-  /** Decoded standard output. */
-  stdout: string;
-  /** Decoded standard error. */
-  stderr: string;
+/** The arguments of `deno` that run `lib/cli/notebooks.ts` on the fixture notebook `only`, writing into `out`. */
+export function notebooksCliArgs(only: string, out: string, extra: string[] = []): string[] {
+  return [
+    "run",
+    "-A",
+    "lib/cli/notebooks.ts",
+    "--notebooks",
+    FIXTURES,
+    "--only",
+    only,
+    "--out",
+    out,
+    ...extra,
+  ];
 }
 
 /**
  * Runs `lib/cli/notebooks.ts` on the fixture notebook `only`, writing into `out`, with extra flags. The
  * executed notebooks are signed in the Jupyter data folder `<out>/.jupyter` (not the user's).
  */
-export async function runNotebooksCli(only: string, out: string, extra: string[] = []): Promise<CliRun> {
-  const child = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "lib/cli/notebooks.ts",
-      "--notebooks",
-      FIXTURES,
-      "--only",
-      only,
-      "--out",
-      out,
-      ...extra,
-    ],
+export function runNotebooksCli(only: string, out: string, extra: string[] = []): Promise<ChildRun> {
+  return runDeno(notebooksCliArgs(only, out, extra), {
     cwd: PROJECT_ROOT,
     env: { NO_COLOR: "1", JUPYTER_DATA_DIR: join(out, ".jupyter") },
-  }).output();
-  const decoder = new TextDecoder();
-  return { code: child.code, stdout: decoder.decode(child.stdout), stderr: decoder.decode(child.stderr) };
+  });
 }

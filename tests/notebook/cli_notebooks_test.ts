@@ -6,11 +6,11 @@ import { readNotebook } from "../../lib/notebook/ipynb.ts";
 import { isNotebookTrusted } from "../../lib/notebook/trust.ts";
 import { countPlotlyLoaders } from "../../lib/report/plotly.ts";
 import { silently, treeDigest } from "../cli/_helpers.ts";
-import { cellById, FIXTURES, runNotebooksCli } from "./_helpers.ts";
+import { cellById, notebooksCliArgs, runNotebooksCli } from "./_helpers.ts";
+import { interruptDeno, withTempDir } from "../_helpers.ts";
 
 Deno.test("notebooks: bad --only and --param exit 2 with one line before any kernel starts; nothing changes", async () => {
-  const out = await Deno.makeTempDir({ prefix: "latentlab-cli-" });
-  try {
+  await withTempDir(async (out) => {
     await Deno.writeTextFile(join(out, "00_tour.ipynb"), "previous results");
     const before = await treeDigest(out);
     const notebooks = join(PROJECT_ROOT, "notebooks");
@@ -64,62 +64,31 @@ Deno.test("notebooks: bad --only and --param exit 2 with one line before any ker
       assert.deepEqual(run.logs, [], `${argv.join(" ")}: no kernel started`);
       assert.deepEqual(await treeDigest(out), before, argv.join(" "));
     }
-  } finally {
-    await Deno.remove(out, { recursive: true });
-  }
+  }, { prefix: "latentlab-cli-" });
 });
 
 Deno.test({
   name: "notebooks: Ctrl-C in a cell stops the kernel, exits 130 and leaves the results folder as it was",
   ignore: Deno.build.os === "windows",
   async fn() {
-    const out = await Deno.makeTempDir({ prefix: "latentlab-cli-" });
-    try {
+    await withTempDir(async (out) => {
       await Deno.writeTextFile(join(out, "keep.csv"), "earlier table\n");
       await Deno.writeTextFile(join(out, "hanging.ipynb"), "earlier executed notebook");
       const before = await treeDigest(out);
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          "lib/cli/notebooks.ts",
-          "--notebooks",
-          FIXTURES,
-          "--only",
-          "hanging",
-          "--out",
-          out,
-        ],
+      const run = await interruptDeno(notebooksCliArgs("hanging", out), {
+        when: /\[hanging 1\/2\] ok/,
         cwd: PROJECT_ROOT,
         env: { NO_COLOR: "1" },
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const stderr = new Response(child.stderr).text();
-      let stdout = "";
-      const decoder = new TextDecoder();
-      const reader = child.stdout.getReader();
-      while (!/\[hanging 1\/2\] ok/.test(stdout)) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        stdout += decoder.decode(value);
-      }
-      child.kill("SIGINT");
-      reader.releaseLock();
-      await child.stdout.cancel();
-      const status = await child.status;
-      assert.equal(status.code, 130, stdout + (await stderr));
-      assert.match(await stderr, /notebooks: interrupted \(SIGINT\); the previous outputs are unchanged/);
+      });
+      assert.equal(run.code, 130, run.stdout + run.stderr);
+      assert.match(run.stderr, /notebooks: interrupted \(SIGINT\); the previous outputs are unchanged/);
       assert.deepEqual(await treeDigest(out), before);
-    } finally {
-      await Deno.remove(out, { recursive: true });
-    }
+    }, { prefix: "latentlab-cli-" });
   },
 });
 
 Deno.test("`deno task notebooks --param` reaches the notebook as LATENTLAB_* and writes report + index", async () => {
-  const out = await Deno.makeTempDir({ prefix: "latentlab-cli-" });
-  try {
+  await withTempDir(async (out) => {
     const { code, stdout, stderr } = await runNotebooksCli("rich", out, ["--param", "seed=42"]);
     assert.equal(code, 0, stdout + stderr);
     assert.match(stdout, /\[rich 4\/4\] ok /);
@@ -133,21 +102,16 @@ Deno.test("`deno task notebooks --param` reaches the notebook as LATENTLAB_* and
     assert.equal(countPlotlyLoaders(await Deno.readTextFile(join(out, "rich.ipynb"))), 1);
     assert.equal(await isNotebookTrusted(executed, { dataDir: join(out, ".jupyter") }), true);
     assert.ok(!index.includes(".jupyter"), "the Jupyter data folder is not listed as a result");
-  } finally {
-    await Deno.remove(out, { recursive: true });
-  }
+  }, { prefix: "latentlab-cli-" });
 });
 
 Deno.test("`deno task notebooks --no-sign` leaves the user's Jupyter data folder alone", async () => {
-  const out = await Deno.makeTempDir({ prefix: "latentlab-cli-" });
-  try {
+  await withTempDir(async (out) => {
     const { code, stdout, stderr } = await runNotebooksCli("rich", out, ["--no-sign"]);
     assert.equal(code, 0, stdout + stderr);
     const executed = await readNotebook(join(out, "rich.ipynb"));
     assert.equal(countPlotlyLoaders(await Deno.readTextFile(join(out, "rich.ipynb"))), 1);
     await assert.rejects(Deno.stat(join(out, ".jupyter")), Deno.errors.NotFound);
     assert.equal(await isNotebookTrusted(executed, { dataDir: join(out, ".jupyter") }), false);
-  } finally {
-    await Deno.remove(out, { recursive: true });
-  }
+  }, { prefix: "latentlab-cli-" });
 });

@@ -5,6 +5,7 @@ import { executeNotebook } from "../../lib/notebook/executor.ts";
 import { joinText, readNotebook } from "../../lib/notebook/ipynb.ts";
 import { PLOTLY_MIME } from "../../lib/report/plotly.ts";
 import { cellById, FIXTURES, processesInGroup, runNotebooksCli, streamText } from "./_helpers.ts";
+import { withTempDir } from "../_helpers.ts";
 
 Deno.test("a cell that logs 200 lines keeps all 200, and nothing lands in the next cell (5 runs)", async () => {
   const expected = Array.from({ length: 200 }, (_, i) => `line ${i}\n`).join("");
@@ -27,8 +28,7 @@ Deno.test("a cell that logs 200 lines keeps all 200, and nothing lands in the ne
 });
 
 Deno.test("a failing cell makes `deno task notebooks` exit non-zero naming the notebook and cell", async () => {
-  const out = await Deno.makeTempDir({ prefix: "latentlab-test-" });
-  try {
+  await withTempDir(async (out) => {
     const { code, stdout, stderr } = await runNotebooksCli("failing", out, ["--no-html"]);
     assert.equal(code, 1, stdout + stderr);
     assert.match(
@@ -43,9 +43,7 @@ Deno.test("a failing cell makes `deno task notebooks` exit non-zero naming the n
     assert.ok(boom.outputs!.some((o) => o.output_type === "error" && o.evalue === "deliberate failure"));
     assert.equal(cellById(executed.cells, "never").execution_count, null, "cells after the error do not run");
     assert.equal((executed.metadata.latentlab as { run: { status: string } }).run.status, "error");
-  } finally {
-    await Deno.remove(out, { recursive: true });
-  }
+  }, { prefix: "latentlab-test-" });
 });
 
 Deno.test("a cell that never finishes is stopped by its timeout and the kernel is gone", async () => {

@@ -4,7 +4,7 @@ import { executeNotebook } from "../../lib/notebook/executor.ts";
 import { notebookToHtml, reportName, stripAnsi } from "../../lib/notebook/html.ts";
 import type { Notebook } from "../../lib/notebook/ipynb.ts";
 import { PLOTLY_MIME } from "../../lib/report/plotly.ts";
-import { FIXTURES } from "./_helpers.ts";
+import { assertIncludesAll, FIXTURES } from "./_helpers.ts";
 
 const FAKE_PLOTLY = "/* plotly stand-in */ window.Plotly = { newPlot() {} };";
 
@@ -26,9 +26,11 @@ Deno.test("a Polars table and a Plotly figure round-trip from the kernel into th
   const inlined = html.split("<script>").filter((part) => part.includes("Plotly") && part.length > 1_000_000);
   assert.equal(inlined.length, 1, "plotly.js inlined once");
   // Markdown rendered, code shown, run header.
-  assert.ok(html.includes("<strong>Polars table</strong>"));
-  assert.ok(html.includes('<span class="math">n = 3</span>'));
-  assert.ok(html.includes("await showTable(df, { caption: &quot;Recall by method&quot;, digits: 3 });"));
+  assertIncludesAll(html, [
+    "<strong>Polars table</strong>",
+    '<span class="math">n = 3</span>',
+    "await showTable(df, { caption: &quot;Recall by method&quot;, digits: 3 });",
+  ]);
   assert.match(html, /ran OK/);
   assert.match(html, /<title>Rich outputs<\/title>/);
 });
@@ -65,12 +67,14 @@ Deno.test("HTML export renders streams, errors, images and escapes text; no plot
     ],
   };
   const html = await notebookToHtml(notebook, { plotlyJs: FAKE_PLOTLY });
-  assert.ok(html.includes('<h2 id="part-1">Part &lt;1&gt;</h2>'));
-  assert.ok(html.includes('<pre class="stdout">&lt;b&gt;\n</pre>'));
-  assert.ok(html.includes('<pre class="stderr">red\n</pre>'));
-  assert.ok(html.includes('<img alt="figure" src="data:image/png;base64,iVBORw0KGgo=">'));
-  assert.ok(html.includes('<pre class="error">TypeError: x\n    at &lt;anonymous&gt;</pre>'));
-  assert.ok(html.includes("In [3]:"));
+  assertIncludesAll(html, [
+    '<h2 id="part-1">Part &lt;1&gt;</h2>',
+    '<pre class="stdout">&lt;b&gt;\n</pre>',
+    '<pre class="stderr">red\n</pre>',
+    '<img alt="figure" src="data:image/png;base64,iVBORw0KGgo=">',
+    '<pre class="error">TypeError: x\n    at &lt;anonymous&gt;</pre>',
+    "In [3]:",
+  ]);
   assert.ok(!html.includes("plotly stand-in"));
   notebook.cells[1].outputs!.push({
     output_type: "display_data",

@@ -9,6 +9,7 @@ import {
 } from "../../lib/notebook/kernelspec.ts";
 import { listNotebooks } from "../../lib/notebook/run_all.ts";
 import { readNotebook } from "../../lib/notebook/ipynb.ts";
+import { withTempDir } from "../_helpers.ts";
 
 Deno.test("the project-local kernelspec starts deno from PATH, with no absolute path", async () => {
   const spec = JSON.parse(
@@ -29,8 +30,7 @@ Deno.test("every notebook declares the project kernelspec", async () => {
 });
 
 Deno.test("`deno task kernel` installs the npx-launched kernelspec into a Jupyter data folder", async () => {
-  const folder = await Deno.makeTempDir({ prefix: "latentlab-kernelspec-" });
-  try {
+  await withTempDir(async (folder) => {
     const child = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "lib/cli/kernel.ts", "--data-dir", folder],
       cwd: PROJECT_ROOT,
@@ -41,7 +41,5 @@ Deno.test("`deno task kernel` installs the npx-launched kernelspec into a Jupyte
     const path = await installKernelSpec({ dataDir: folder, launcher: "deno", name: "other" });
     assert.equal(path, join(folder, "kernels", "other", "kernel.json"));
     assert.equal(JSON.parse(await Deno.readTextFile(path)).argv[0], "deno");
-  } finally {
-    await Deno.remove(folder, { recursive: true });
-  }
+  }, { prefix: "latentlab-kernelspec-" });
 });

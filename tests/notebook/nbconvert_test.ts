@@ -10,16 +10,7 @@ import { joinText, readNotebook } from "../../lib/notebook/ipynb.ts";
 import { PROJECT_JUPYTER_PATH } from "../../lib/notebook/kernelspec.ts";
 import { PLOTLY_MIME } from "../../lib/report/plotly.ts";
 import { FIXTURES } from "./_helpers.ts";
-
-function findOnPath(name: string): string | undefined {
-  for (const folder of (Deno.env.get("PATH") ?? "").split(delimiter)) {
-    try {
-      const path = join(folder, name);
-      if (Deno.statSync(path).isFile) return path;
-    } catch { /* not here */ }
-  }
-  return undefined;
-}
+import { findOnPath } from "./_figures.ts";
 
 const nbconvert = findOnPath("jupyter-nbconvert");
 // Under CI (CI=true) a missing nbconvert fails the test instead of skipping it.

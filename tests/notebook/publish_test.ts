@@ -8,6 +8,7 @@ import { isNotebookTrusted } from "../../lib/notebook/trust.ts";
 import { countPlotlyLoaders, PLOTLY_MIME, plotlyJsVersion } from "../../lib/report/plotly.ts";
 import { encodePng } from "../../lib/report/png.ts";
 import { cellById, FIXTURES } from "./_helpers.ts";
+import { withTempDir } from "../_helpers.ts";
 
 function html(output: CellOutput): string {
   return "data" in output ? joinText(output.data["text/html"] as string[]) : "";
@@ -62,8 +63,7 @@ Deno.test("prepareFigures leaves plotly.js in the first figure only and adds the
 });
 
 Deno.test("publishNotebook writes a signed notebook; the HTML report still carries plotly.js once", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "latentlab-publish-" });
-  try {
+  await withTempDir(async (dir) => {
     const notebook = structuredClone(run.notebook);
     const path = join(dir, "figures.ipynb");
     const published = await publishNotebook(notebook, path, {
@@ -78,7 +78,5 @@ Deno.test("publishNotebook writes a signed notebook; the HTML report still carri
     const report = await notebookToHtml(run.notebook);
     assert.equal(report.split(`plotly.js v${plotlyJsVersion()}`).length - 1, 1);
     assert.equal(countPlotlyLoaders(report), 0);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  }, { prefix: "latentlab-publish-" });
 });

@@ -5,6 +5,7 @@ import { PROJECT_ROOT } from "../../lib/util/project_root.ts";
 import { readNotebook } from "../../lib/notebook/ipynb.ts";
 import { runAllNotebooks } from "../../lib/notebook/run_all.ts";
 import { treeDigest } from "../cli/_helpers.ts";
+import { withTempDir } from "../_helpers.ts";
 
 /** A notebook that writes a table into the results folder, then fails when `fail` is set. */
 function tableNotebook(): string {
@@ -33,8 +34,7 @@ function tableNotebook(): string {
 }
 
 Deno.test("runAllNotebooks: a failing notebook keeps the previous results and writes its failed copy beside them", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "latentlab-run-all-" });
-  try {
+  await withTempDir(async (dir) => {
     const notebooks = join(dir, "notebooks");
     const out = join(dir, "results");
     await Deno.mkdir(notebooks);
@@ -67,7 +67,5 @@ Deno.test("runAllNotebooks: a failing notebook keeps the previous results and wr
     assert.equal(await Deno.readTextFile(join(out, "nb_table.csv")), "run 3\n");
     const names = Object.keys(await treeDigest(out)).sort();
     assert.deepEqual(names, ["index.html", "nb.html", "nb.ipynb", "nb_table.csv"], "the failed copies went");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  }, { prefix: "latentlab-run-all-" });
 });

@@ -9,6 +9,7 @@ import {
   signNotebook,
 } from "../../lib/notebook/trust.ts";
 import { PLOTLY_MIME } from "../../lib/report/plotly.ts";
+import { withTempDir } from "../_helpers.ts";
 
 function sample(): Notebook {
   return {
@@ -60,8 +61,7 @@ Deno.test("the signature ignores line splitting and transient keys, and covers e
 });
 
 Deno.test("signNotebook stores the signature; the secret is created once with mode 600", async () => {
-  const dataDir = await Deno.makeTempDir({ prefix: "latentlab-trust-" });
-  try {
+  await withTempDir(async (dataDir) => {
     const nb = sample();
     assert.equal(await isNotebookTrusted(nb, { dataDir }), false);
     await signNotebook(nb, { dataDir });
@@ -72,9 +72,7 @@ Deno.test("signNotebook stores the signature; the secret is created once with mo
     assert.equal((await Deno.stat(join(dataDir, "notebook_secret"))).mode! & 0o777, 0o600);
     nb.cells[1].execution_count = 4;
     assert.equal(await isNotebookTrusted(nb, { dataDir }), false, "a changed notebook is not trusted");
-  } finally {
-    await Deno.remove(dataDir, { recursive: true });
-  }
+  }, { prefix: "latentlab-trust-" });
 });
 
 // nbformat itself (Debian python3-nbformat, installed with jupyter-nbconvert) checks our signatures.
@@ -87,8 +85,7 @@ Deno.test({
   name: "nbformat's NotebookNotary trusts what signNotebook signed, and we trust what it signed",
   ignore: !hasNbformat,
   async fn() {
-    const dataDir = await Deno.makeTempDir({ prefix: "latentlab-trust-" });
-    try {
+    await withTempDir(async (dataDir) => {
       const ours = join(dataDir, "ours.ipynb");
       const theirs = join(dataDir, "theirs.ipynb");
       const nb = sample();
@@ -112,8 +109,6 @@ notary.sign(theirs)
       assert.equal(result.code, 0, new TextDecoder().decode(result.stderr));
       assert.deepEqual(out.trim().split("\n"), ["ours True", "theirs-before False"]);
       assert.equal(await isNotebookTrusted(other, { dataDir }), true, "signed by nbformat");
-    } finally {
-      await Deno.remove(dataDir, { recursive: true });
-    }
+    }, { prefix: "latentlab-trust-" });
   },
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { join } from "node:path";
 import { formatValue, tableBundle, tableHtml, tableText, writeTable } from "../../lib/report/table.ts";
+import { withTempDir } from "../_helpers.ts";
 
 Deno.test("tableHtml shows dtypes, formats numbers and escapes text", () => {
   const df = pl.DataFrame({ name: ["<b>a</b>", "b"], score: [0.123456, 2], count: [1234567, 3] })
@@ -42,8 +43,7 @@ Deno.test("formatValue covers nulls, special floats, big and tiny numbers", () =
 });
 
 Deno.test("writeTable writes CSV and Parquet side by side, with the column types kept in Parquet", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "latentlab-table-" });
-  try {
+  await withTempDir(async (dir) => {
     const df = pl.DataFrame({ label: [1, 2], method: ["lsh", "exact"], recall: [0.5, 1] })
       .withColumns(pl.col("label").cast(pl.Int64));
     const written = await writeTable(df, join(dir, "sub", "t.csv"));
@@ -60,7 +60,5 @@ Deno.test("writeTable writes CSV and Parquet side by side, with the column types
       "t.csv",
       "t.parquet",
     ]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  }, { prefix: "latentlab-table-" });
 });

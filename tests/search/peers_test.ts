@@ -4,6 +4,7 @@ import { writeImages } from "../../lib/data/idx.ts";
 import { l1DistanceBlockReference } from "../../lib/simd/l1.ts";
 import { knnPeersAvailable, runKnnPeers } from "../../lib/search/peers.ts";
 import { createRandom } from "../../lib/util/random.ts";
+import { withTempDir } from "../_helpers.ts";
 
 const available = await knnPeersAvailable();
 if (!available.pynndescent) console.warn(`peers_test: pynndescent test skipped: ${available.reason}`);
@@ -35,8 +36,7 @@ Deno.test({
   name: "runKnnPeers: pynndescent points per epsilon, neighbours at their true L1 distance",
   ignore: !available.pynndescent,
   async fn() {
-    const folder = await Deno.makeTempDir({ prefix: "latentlab_peers_" });
-    try {
+    await withTempDir(async (folder) => {
       const tiny = await tinyImages(folder);
       const epsilons = [0, 0.05, 0.2];
       const result = await runKnnPeers(tiny.trainPath, tiny.queryPath, {
@@ -80,15 +80,12 @@ Deno.test({
           assert.equal(faiss.distances[q], exact, `faiss query ${q}`);
         }
       } else assert.equal(result.faiss, undefined);
-    } finally {
-      await Deno.remove(folder, { recursive: true });
-    }
+    }, { prefix: "latentlab_peers_" });
   },
 });
 
 Deno.test("runKnnPeers: a missing python, script or bad input gives one clear line", async () => {
-  const folder = await Deno.makeTempDir({ prefix: "latentlab_peers_" });
-  try {
+  await withTempDir(async (folder) => {
     const train = join(folder, "train.idx");
     await writeImages(train, { count: 3, rows: 2, cols: 2, pixels: new Uint8Array(12) });
     const noPython = join(folder, "no-such-python");
@@ -120,7 +117,5 @@ Deno.test("runKnnPeers: a missing python, script or bad input gives one clear li
     assert.equal(missing.faiss, false);
     assert.equal(missing.pynndescent, false);
     assert.match(missing.reason!, /cannot run .*no-such-python/);
-  } finally {
-    await Deno.remove(folder, { recursive: true });
-  }
+  }, { prefix: "latentlab_peers_" });
 });
