@@ -35,7 +35,9 @@
  * count once: npm forwards the group's signal again). A small watchdog (`/bin/sh`, SIGINT/SIGTERM/SIGHUP
  * ignored) kills the kernel if the proxy dies without its group (SIGKILL to the proxy's pid alone). A
  * `shutdown_request` passes through; the proxy exits when the kernel exits, with its exit code, after
- * writing what is left to the clients. SIGTERM or SIGHUP to the proxy stops the kernel the same way.
+ * writing what is left to the clients. SIGTERM or SIGHUP to the proxy stops the kernel the same way. Like
+ * ipykernel, it also stops the kernel when the Jupyter process that started it (`JPY_PARENT_PID`, set by
+ * jupyter_client) is gone: a killed `nbconvert --execute` would otherwise leave its kernel running.
  *
  * Run: `deno run -A --no-config kernel_proxy.ts --conn <connection file>` (the kernelspec does; see
  * `kernelspec.ts`). It imports only `_zmtp.ts`, `protocol.ts` and node builtins, so the three files can be
@@ -80,6 +82,9 @@ export const IDLE_GRACE_MS = 5000;
 
 /** SIGINTs this close together are one interrupt. */
 export const INTERRUPT_COALESCE_MS = 250;
+
+/** How often the proxy checks that the Jupyter process that started it (`JPY_PARENT_PID`) still runs. */
+export const PARENT_POLL_MS = 1000;
 
 /** A Jupyter connection file. */
 export interface ConnectionInfo {
@@ -140,6 +145,11 @@ export interface KernelProxyOptions {
   log?: (line: string) => void;
   /** Timing lines about each held `idle` (default: when `LATENTLAB_KERNEL_PROXY_TRACE` is set). */
   trace?: boolean;
+  /**
+   * Stop the kernel when this process is gone (checked every {@linkcode PARENT_POLL_MS}; Linux, through
+   * /proc). Default: `JPY_PARENT_PID` from the environment, as jupyter_client sets it; 0 = never.
+   */
+  parentPid?: number;
 }
 
 const encoder = new TextEncoder();
@@ -285,6 +295,28 @@ export class KernelProxy {
     let resolveExit!: (code: number) => void;
     this.exited = new Promise((resolve) => resolveExit = resolve);
     this.#resolveExit = resolveExit;
+    const parent = options.parentPid ?? Number(Deno.env.get("JPY_PARENT_PID") ?? 0);
+    if (parent > 0 && Deno.build.os === "linux") this.#watchParent(parent);
+  }
+
+  /** Stops the kernel once process `pid` (the Jupyter client that started the proxy) has exited. */
+  #watchParent(pid: number): void {
+    const alive = () => {
+      try {
+        Deno.statSync(`/proc/${pid}`);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (!alive()) return; // not a process of this machine's view: do not guess
+    const timer = setInterval(() => {
+      if (this.#finished) return clearInterval(timer);
+      if (alive()) return;
+      clearInterval(timer);
+      this.#log(`the Jupyter process that started the kernel (pid ${pid}) is gone; stopping the kernel`);
+      this.terminate();
+    }, PARENT_POLL_MS);
   }
 
   /**

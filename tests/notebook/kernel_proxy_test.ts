@@ -47,7 +47,7 @@ interface Proxy {
   cleanup: () => Promise<void>;
 }
 
-async function startProxy(extraArgs: string[] = []): Promise<Proxy> {
+async function startProxy(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<Proxy> {
   const folder = await Deno.makeTempDir({ prefix: "latentlab-proxy-test-" });
   const [shell, iopub, stdin, control, hb] = freePorts(5);
   const connection: ConnectionInfo = {
@@ -67,7 +67,7 @@ async function startProxy(extraArgs: string[] = []): Promise<Proxy> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--no-config", PROXY, "--conn", file, ...extraArgs],
     cwd: folder,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -392,7 +392,8 @@ Deno.test({
 
 Deno.test({
   name: "kernel proxy: exits with the kernel's exit code; SIGTERM stops both; SIGKILL to the proxy alone " +
-    "leaves no kernel behind (watchdog); a kernel that cannot start ends the proxy",
+    "leaves no kernel behind (watchdog); so does the end of the Jupyter process that started it; a kernel " +
+    "that cannot start ends the proxy",
   ignore: !posix,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -444,6 +445,23 @@ Deno.test({
     } finally {
       client?.close();
       await proxy.cleanup();
+    }
+
+    // The Jupyter process that started the kernel (JPY_PARENT_PID) goes away: the proxy stops the kernel.
+    if (Deno.build.os === "linux") {
+      const parent = new Deno.Command("sleep", { args: ["60"] }).spawn();
+      proxy = await startProxy([], { JPY_PARENT_PID: String(parent.pid) });
+      try {
+        client = await Client.connect(proxy.connection, "client");
+        parent.kill("SIGKILL");
+        await parent.status;
+        await proxy.status;
+        assert.match(proxy.log(), /the Jupyter process that started the kernel \(pid \d+\) is gone/);
+        await groupGone(proxy.pid);
+      } finally {
+        client?.close();
+        await proxy.cleanup();
+      }
     }
 
     // A "deno" that exits at once: started twice, then the proxy exits with its code.
