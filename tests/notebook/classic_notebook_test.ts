@@ -140,9 +140,9 @@ async function openNotebook(browser: Browser, server: Server, path: string, kern
 
 /** The `deno jupyter` kernel processes under the notebook server (pids), or `undefined` without /proc. */
 function kernelProcesses(serverPid: number): number[] | undefined {
-  return descendants(serverPid)?.filter(({ command }) => / jupyter --kernel /.test(command)).map(({ pid }) =>
-    pid
-  )
+  return descendants(serverPid)?.filter(({ command }) => /(^|\/)deno jupyter --kernel /.test(command)).map((
+    { pid },
+  ) => pid)
     .sort();
 }
 
