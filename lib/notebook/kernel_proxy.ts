@@ -110,12 +110,42 @@ export interface ConnectionInfo {
   kernel_name?: string;
 }
 
-/** `count` distinct free TCP ports on 127.0.0.1 (all held open at once, so none repeats). */
+/**
+ * The range the proxy takes the kernel's ports from: below the ephemeral ports (Linux 32768–60999, macOS and
+ * Windows 49152–65535) that Jupyter clients pick theirs from (bind to port 0) and that outgoing connections
+ * use, so that a kernel the proxy starts never takes a port another Jupyter client has just chosen for a
+ * kernel it is starting (as happens with many kernels starting at once, e.g. the test suite).
+ */
+export const INNER_PORT_RANGE: readonly [number, number] = [20000, 32767];
+
+/** How long the proxy retries binding a port of the connection file that is in use (another process may probe it). */
+export const LISTEN_RETRY_MS = 3000;
+
+/** `count` distinct free TCP ports on 127.0.0.1 (all held open at once, so none repeats), from the OS. */
 export function freePorts(count: number): number[] {
   const listeners = Array.from({ length: count }, () => Deno.listen({ hostname: "127.0.0.1", port: 0 }));
   const ports = listeners.map((listener) => (listener.addr as Deno.NetAddr).port);
   for (const listener of listeners) listener.close();
   return ports;
+}
+
+/** `count` distinct ports of {@linkcode INNER_PORT_RANGE} free on 127.0.0.1 now (tried by binding them). */
+export function innerPorts(count: number): number[] {
+  const [low, high] = INNER_PORT_RANGE;
+  const listeners: Deno.TcpListener[] = [];
+  try {
+    for (let tries = 0; listeners.length < count; tries++) {
+      const port = low + Math.floor(Math.random() * (high - low + 1));
+      try {
+        listeners.push(Deno.listen({ hostname: "127.0.0.1", port }));
+      } catch (error) {
+        if (!(error instanceof Deno.errors.AddrInUse) || tries > 1000) throw error;
+      }
+    }
+    return listeners.map((listener) => (listener.addr as Deno.NetAddr).port);
+  } finally {
+    for (const listener of listeners) listener.close();
+  }
 }
 
 /** Reads and checks a connection file. */
@@ -221,6 +251,15 @@ interface Flush {
   caught: Map<string, number>;
 }
 
+/** The proxy's sockets towards the clients (the connection file's ports). */
+interface Outer {
+  shell: RouterSocket;
+  control: RouterSocket;
+  stdin: RouterSocket;
+  iopub: PubSocket;
+  hb: RepSocket;
+}
+
 /** The proxy's sockets towards the kernel. */
 interface Inner {
   shell: ZmtpSocket;
@@ -277,18 +316,17 @@ export class KernelProxy {
   #stopping = false;
   readonly #resolveExit: (code: number) => void;
 
-  private constructor(connection: ConnectionInfo, options: KernelProxyOptions) {
+  private constructor(connection: ConnectionInfo, options: KernelProxyOptions, sockets: Outer) {
     this.#connection = connection;
     this.#signer = createSigner(connection.key, connection.signature_scheme);
-    this.#log = options.log ?? ((line) => console.error(`[latentlab kernel proxy] ${line}`));
+    this.#log = options.log!;
     this.#trace = options.trace ?? Deno.env.get("LATENTLAB_KERNEL_PROXY_TRACE") !== undefined;
     this.#denoPath = options.denoPath ?? Deno.execPath();
-    const listen = (port: number) => ({ host: connection.ip, port, log: (line: string) => this.#log(line) });
-    this.#shell = RouterSocket.listen(listen(connection.shell_port));
-    this.#control = RouterSocket.listen(listen(connection.control_port));
-    this.#stdin = RouterSocket.listen(listen(connection.stdin_port));
-    this.#iopub = PubSocket.listen(listen(connection.iopub_port));
-    this.#hb = RepSocket.listen(listen(connection.hb_port));
+    this.#shell = sockets.shell;
+    this.#control = sockets.control;
+    this.#stdin = sockets.stdin;
+    this.#iopub = sockets.iopub;
+    this.#hb = sockets.hb;
     this.#shell.onMessage = (identity, frames) => this.#fromClientShell(identity, frames);
     this.#control.onMessage = (identity, frames) => this.#fromClient("control", identity, frames);
     this.#stdin.onMessage = (identity, frames) => this.#fromClient("stdin", identity, frames);
@@ -326,9 +364,41 @@ export class KernelProxy {
    */
   static async start(options: KernelProxyOptions): Promise<KernelProxy> {
     const connection = await readConnectionFile(options.connectionFile);
-    const proxy = new KernelProxy(connection, options);
+    const log = options.log ?? ((line: string) => console.error(`[latentlab kernel proxy] ${line}`));
+    const proxy = new KernelProxy(
+      connection,
+      { ...options, log },
+      await KernelProxy.#listen(connection, log),
+    );
     proxy.#run();
     return proxy;
+  }
+
+  /** Listens on the connection file's five ports; a port in use is tried again for {@linkcode LISTEN_RETRY_MS}. */
+  static async #listen(connection: ConnectionInfo, log: (line: string) => void): Promise<Outer> {
+    const deadline = performance.now() + LISTEN_RETRY_MS;
+    while (true) {
+      const opened: { close(): void }[] = [];
+      const listen = <T extends { close(): void }>(make: () => T): T => {
+        const socket = make();
+        opened.push(socket);
+        return socket;
+      };
+      const at = (port: number) => ({ host: connection.ip, port, log });
+      try {
+        return {
+          shell: listen(() => RouterSocket.listen(at(connection.shell_port))),
+          control: listen(() => RouterSocket.listen(at(connection.control_port))),
+          stdin: listen(() => RouterSocket.listen(at(connection.stdin_port))),
+          iopub: listen(() => PubSocket.listen(at(connection.iopub_port))),
+          hb: listen(() => RepSocket.listen(at(connection.hb_port))),
+        };
+      } catch (error) {
+        for (const socket of opened) socket.close();
+        if (!(error instanceof Deno.errors.AddrInUse) || performance.now() > deadline) throw error;
+        await sleep(100);
+      }
+    }
   }
 
   async #run(): Promise<void> {
@@ -345,7 +415,7 @@ export class KernelProxy {
 
   /** One kernel process from start to exit. */
   async #runKernel(): Promise<Deno.CommandStatus> {
-    const [shell, iopub, stdin, control, hb] = freePorts(5);
+    const [shell, iopub, stdin, control, hb] = innerPorts(5);
     const inner: ConnectionInfo = {
       ...this.#connection,
       ip: "127.0.0.1",
