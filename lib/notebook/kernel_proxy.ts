@@ -28,8 +28,8 @@
  * kernel keeps only its own peer's routing identity), iopub (PUB), heartbeat (answered by the proxy, REP).
  *
  * Process handling (POSIX): Jupyter (jupyter_client 7/8) starts a kernel in a new session and signals its
- * whole process group: SIGINT to interrupt, SIGTERM then SIGKILL to stop. The proxy keeps the kernel in
- * its own group, so a group SIGTERM/SIGKILL (a restart, a shutdown that timed out) ends both, and starts
+ * whole process group: SIGINT to interrupt, SIGTERM then SIGKILL to stop. The proxy keeps the kernel in the
+ * proxy's group, so a group SIGTERM/SIGKILL (a restart, a shutdown that timed out) ends both, and starts
  * it with SIGINT ignored: the Deno kernel dies on SIGINT, but it supports `interrupt_request` on the control
  * channel, which the proxy sends when it gets SIGINT (signals within {@linkcode INTERRUPT_COALESCE_MS}
  * count once: npm forwards the group's signal again). A small watchdog (`/bin/sh`, SIGINT/SIGTERM/SIGHUP
@@ -38,6 +38,10 @@
  * writing what is left to the clients. SIGTERM or SIGHUP to the proxy stops the kernel the same way. Like
  * ipykernel, it also stops the kernel when the Jupyter process that started it (`JPY_PARENT_PID`, set by
  * jupyter_client) is gone: a killed `nbconvert --execute` would otherwise leave its kernel running.
+ *
+ * On Windows (not checked) the kernel is started directly, without the watchdog and the SIGTERM/SIGHUP
+ * handling; Jupyter interrupts there through an event the proxy does not watch, so a kernelspec for Windows
+ * would declare `"interrupt_mode": "message"` (the proxy passes `interrupt_request` through).
  *
  * Run: `deno run -A --no-config kernel_proxy.ts --conn <connection file>` (the kernelspec does; see
  * `kernelspec.ts`). It imports only `_zmtp.ts`, `protocol.ts` and node builtins, so the three files can be
