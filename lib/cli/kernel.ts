@@ -1,7 +1,9 @@
 /**
- * `deno task kernel [--launcher npx|deno] [--data-dir DIR] [--name latentlab]`: installs the project's
- * Jupyter kernelspec for the current user so JupyterLab / nbconvert can run the notebooks, and prints how
- * to use the project-local one (`JUPYTER_PATH=$PWD/.jupyter`) instead.
+ * `deno task kernel [--launcher npx|deno] [--data-dir DIR] [--name latentlab] [--bare]`: installs the
+ * project's Jupyter kernelspec for the current user so JupyterLab / nbconvert can run the notebooks, and
+ * prints how to use the project-local one (`JUPYTER_PATH=$PWD/.jupyter`) instead. The kernelspec starts
+ * the Deno kernel behind the kernel proxy (`lib/notebook/kernel_proxy.ts`, copied next to kernel.json),
+ * which delivers every output to the front end; `--bare` installs the plain kernel.
  * @module
  */
 import { defineTool, runMain } from "./_run.ts";
@@ -20,7 +22,8 @@ export const kernelTool = defineTool({
   name: "kernel",
   summary:
     'Installs the "Deno (latentlab)" Jupyter kernelspec for your user (no absolute paths: the kernel is ' +
-    'started through npx or from deno on PATH). Notebooks declare it as kernelspec "latentlab".',
+    "started through npx or from deno on PATH, behind the kernel proxy that delivers every output). " +
+    'Notebooks declare it as kernelspec "latentlab".',
   flags: {
     launcher: {
       names: ["--launcher"],
@@ -35,6 +38,12 @@ export const kernelTool = defineTool({
       description: "Jupyter data folder (default: $JUPYTER_DATA_DIR or the user's)",
     },
     name: { names: ["--name"], kind: "string", default: KERNEL_NAME, description: "Kernelspec name" },
+    bare: {
+      names: ["--bare"],
+      kind: "boolean",
+      description:
+        "Start `deno jupyter --kernel` directly, without the kernel proxy (slow front ends can lose outputs)",
+    },
     print: {
       names: ["--print"],
       kind: "boolean",
@@ -49,17 +58,18 @@ export const kernelTool = defineTool({
     }
     const launcher: KernelLauncher = flags.launcher;
     if (flags.print) {
-      console.log(JSON.stringify(kernelSpec(launcher), null, 1));
+      console.log(JSON.stringify(kernelSpec(launcher, { bare: flags.bare }), null, 1));
       return;
     }
     const path = await installKernelSpec({
       launcher,
       dataDir: flags.dataDir ?? userJupyterDataDir(),
       name: flags.name,
+      bare: flags.bare,
     });
     console.log(
       `kernel: installed kernelspec "${flags.name}" (${
-        kernelSpec(launcher).argv.slice(0, -3).join(" ")
+        kernelSpec(launcher, { bare: flags.bare }).argv.slice(0, -2).join(" ")
       } ...) at ${path}`,
     );
     console.log(

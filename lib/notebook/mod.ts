@@ -5,6 +5,9 @@
  * The executor drives the kernel over the Jupyter messaging protocol with a small ZeroMQ (ZMTP 3.0) client
  * written in TypeScript: the native `zeromq` addon loads under Deno but crashes it (SIGSEGV in its poll
  * callback) once sockets are closed while the kernel still talks, i.e. on the second kernel of a run.
+ * The project kernelspec starts the kernel behind a proxy (`kernel_proxy.ts`, the server side of the same
+ * ZMTP code) so that Jupyter's own clients (Notebook, JupyterLab, nbconvert, VS Code) get every output
+ * too: the Deno kernel drops outputs when a client reads slowly and publishes some after the cell's `idle`.
  *
  * ## Running notebooks
  * - Headless, everything: `npx -y deno@2.9.6 task notebooks` → `results/` (executed `.ipynb`, HTML
@@ -15,9 +18,10 @@
  *
  * ## Writing a task notebook (the pattern)
  * Cells run with the notebook's folder (`notebooks/`) as working directory, as scripts (no
- * `import.meta`), with top-level await. The kernel is fragile in two ways: output printed with many
- * `console.log` calls can be lost or land in the next cell under other front ends, and a cell whose last
- * value is an integer ≥ 2^53 never finishes. So:
+ * `import.meta`), with top-level await. The plain Deno kernel is fragile in two ways: output printed with many
+ * `console.log` calls can be lost or land in the next cell under front ends other than ours (the kernel
+ * proxy of the project kernelspec fixes that, but a notebook may meet the plain kernel elsewhere), and a
+ * cell whose last value is an integer ≥ 2^53 never finishes (with or without the proxy). So:
  *
  * 1. **First code cell: imports and parameters.** Import the library with one import of its public API,
  *    `../lib/mod.ts` (relative), and npm packages by their bare names from the import map, then read
@@ -105,6 +109,7 @@ export {
 export { renderInline, renderMarkdown, safeUrl } from "./markdown.ts";
 export { collectReports, type IndexEntry, renderIndex, writeIndex } from "./index_page.ts";
 export {
+  INSTALLED_PROXY_PATH,
   installKernelSpec,
   type InstallKernelSpecOptions,
   KERNEL_DISPLAY_NAME,
@@ -112,10 +117,25 @@ export {
   type KernelLauncher,
   type KernelSpec,
   kernelSpec,
+  type KernelSpecOptions,
   NOTEBOOK_KERNELSPEC,
   PROJECT_JUPYTER_PATH,
+  PROJECT_PROXY_PATH,
+  projectKernelSpec,
+  PROXY_MODULES,
   userJupyterDataDir,
 } from "./kernelspec.ts";
+export {
+  type ConnectionInfo,
+  FLUSH_TIMEOUT_MS,
+  IDLE_GRACE_MS,
+  INTERRUPT_COALESCE_MS,
+  KernelProxy,
+  type KernelProxyOptions,
+  QUIET_MAX_MS,
+  QUIET_MS,
+  readConnectionFile,
+} from "./kernel_proxy.ts";
 export {
   listNotebooks,
   type NotebookSummary,

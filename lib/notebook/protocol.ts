@@ -50,12 +50,19 @@ export interface MessageSigner {
   sign(parts: Uint8Array[]): string;
 }
 
-/** Creates a signer for `key` (the `key` field of a connection file). */
-export function createSigner(key: string): MessageSigner {
+/**
+ * Creates a signer for `key` and `scheme` (the `key` and `signature_scheme` fields of a connection file:
+ * `hmac-sha256` by default, any `hmac-<digest>` that node:crypto knows).
+ */
+export function createSigner(key: string, scheme = "hmac-sha256"): MessageSigner {
+  const match = /^hmac-([a-z0-9-]+)$/i.exec(scheme);
+  if (!match) throw new Error(`unsupported signature scheme ${scheme} (only hmac-<digest>)`);
+  const digest = match[1].toLowerCase();
+  if (key !== "") createHmac(digest, key); // throws now on an unknown digest
   return {
     sign(parts: Uint8Array[]): string {
       if (key === "") return "";
-      const hmac = createHmac("sha256", key);
+      const hmac = createHmac(digest, key);
       for (const part of parts) hmac.update(part);
       return hmac.digest("hex");
     },

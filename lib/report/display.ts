@@ -52,6 +52,11 @@ export const LARGE_OUTPUT_CHARS = 32 * 1024;
  * one was lost. The drain sends a `status: busy` message (the kernel is busy; front ends and nbclient
  * ignore it) every 25 ms for 2 ms per KiB of the bundle (at least 100 ms, at most 5 s, at least 8 times
  * as long as sending it took): each one writes more of the buffer, and one that is dropped harms nothing.
+ *
+ * The project kernelspec starts the kernel behind the kernel proxy (`lib/notebook/kernel_proxy.ts`), which
+ * reads the kernel at once and never drops, so there the drain is only a margin for a proxy that the
+ * machine's load keeps from reading; it stays for notebooks run on the plain kernel (another kernelspec,
+ * `deno task kernel --bare`), where it is what keeps the outputs after a large one.
  */
 export async function display(bundle: DisplayBundle, options: DisplayOptions = {}): Promise<void> {
   const jupyter = jupyterNamespace();

@@ -124,33 +124,6 @@ export function assertFiguresDrawn(drawn: DrawnFigure[], expected: ExpectedFigur
 }
 
 /**
- * Asserts that every figure the page shows drew completely, and that they are the expected figures in order
- * with none added but some possibly missing: for `jupyter nbconvert --execute`, where the Deno kernel can
- * drop an output (see lib/report/display.ts), so a missing figure is the kernel's loss, not a drawing
- * failure. Matches by trace count (titles hold timings). Returns how many are missing.
- */
-export function assertDeliveredFiguresDrawn(
-  drawn: DrawnFigure[],
-  expected: ExpectedFigure[],
-  label: string,
-): number {
-  assert.ok(drawn.length > 0, `${label}: no figure drew`);
-  let next = 0;
-  drawn.forEach((got, i) => {
-    while (next < expected.length && expected[next].traces !== got.data) next++;
-    assert.ok(
-      next < expected.length,
-      `${label}: figure div ${i + 1} (${got.data} traces) is not an expected figure`,
-    );
-    const name = `${label} figure ${i + 1}`;
-    assert.equal(got.rendered, got.data, `${name}: ${got.rendered} of ${got.data} traces rendered`);
-    assert.ok(got.height > 100, `${name}: collapsed (${got.height} px)`);
-    next++;
-  });
-  return expected.length - drawn.length;
-}
-
-/**
  * Collects page errors and console errors of `page` (call before loading anything). `ignore` gets the
  * message text and the URL it is about (for "Failed to load resource", the resource).
  */
@@ -169,8 +142,8 @@ export function watchProblems(
 }
 
 /**
- * `deno task test` runs the Jupyter front-end tests (nbconvert --execute, classic Notebook) in a second
- * `deno test` after the rest, not beside the suite's CPU-heavy tests: the Deno kernel drops outputs when a
- * slow front end falls behind (see lib/report/display.ts). The first run sets this to skip them.
+ * `deno task test` runs the Jupyter front-end tests (nbconvert --execute of all notebooks, classic Notebook)
+ * in a second `deno test` after the rest, not beside the suite's CPU-heavy tests: they start many kernels
+ * and a browser, and drive a UI with timeouts. The first run sets this to skip them.
  */
 export const frontEndTestsLater: boolean = Deno.env.get("LATENTLAB_FRONT_END_TESTS") === "later";

@@ -30,6 +30,32 @@ export function assertIncludesAll(text: string, parts: readonly string[]): void 
   for (const part of parts) assert.ok(text.includes(part), `missing: ${part}`);
 }
 
+/** The descendants of process `pid` with their command lines (Linux /proc), or `undefined` without /proc. */
+export function descendants(pid: number): { pid: number; command: string }[] | undefined {
+  if (!existsSync("/proc/self/stat")) return undefined;
+  const parents = new Map<number, number>();
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      parents.set(Number(entry.name), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch { /* exited meanwhile */ }
+  }
+  const found: { pid: number; command: string }[] = [];
+  for (const [child] of parents) {
+    let ancestor = parents.get(child);
+    while (ancestor !== undefined && ancestor > 1 && ancestor !== pid) ancestor = parents.get(ancestor);
+    if (ancestor !== pid) continue;
+    try {
+      found.push({
+        pid: child,
+        command: Deno.readTextFileSync(`/proc/${child}/cmdline`).split("\0").join(" ").trim(),
+      });
+    } catch { /* exited meanwhile */ }
+  }
+  return found;
+}
+
 /** All stream text of a cell by stream name. */
 export function streamText(cell: Cell, name: "stdout" | "stderr" = "stdout"): string {
   return (cell.outputs ?? []).filter((o) => o.output_type === "stream" && o.name === name)

@@ -7,14 +7,17 @@
  * type); each must be drawn with as many rendered traces as its JSON has, with no error output and no
  * page error. Then: a reloaded page and a second tab draw them again; after the first figure's cell is
  * re-run (its output no longer carries plotly.js) a reloaded page gets plotly.js from the live kernel; a
- * restarted kernel sends plotly.js again; an executed notebook of `deno task notebooks` opens trusted with
- * its figures drawn, and an untrusted copy shows their static images. Screenshots go to
- * `results/screenshots/classic_*.png`.
+ * restarted kernel sends plotly.js again and leaves no process of the old kernel behind; Kernel → Interrupt
+ * stops a running cell and the kernel keeps its state (the kernel proxy turns the SIGINT into an
+ * interrupt_request); an executed notebook of `deno task notebooks` opens trusted with its figures drawn,
+ * and an untrusted copy shows their static images; stopping the server ends every kernel process.
+ * Screenshots go to `results/screenshots/classic_*.png`.
  *
  * Outside CI a missing `jupyter-notebook` (or chromium) makes the test ignored with a message; under CI
  * (`CI=true`) it fails.
  */
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { PROJECT_ROOT } from "../../lib/util/project_root.ts";
@@ -30,6 +33,7 @@ import {
   frontEndTestsLater,
   watchProblems,
 } from "./_figures.ts";
+import { descendants } from "./_helpers.ts";
 
 const notebookApp = findOnPath("jupyter-notebook");
 const missing = [
@@ -132,6 +136,14 @@ async function openNotebook(browser: Browser, server: Server, path: string, kern
     { timeout: 90_000 },
   );
   return { page, problems };
+}
+
+/** The `deno jupyter` kernel processes under the notebook server (pids), or `undefined` without /proc. */
+function kernelProcesses(serverPid: number): number[] | undefined {
+  return descendants(serverPid)?.filter(({ command }) => /(^|\/)deno jupyter --kernel /.test(command)).map((
+    { pid },
+  ) => pid)
+    .sort();
 }
 
 const KERNEL_IDLE = `document.querySelector("#kernel_indicator_icon").classList.contains("kernel_idle_icon")`;
@@ -278,7 +290,51 @@ Deno.test({
           `typeof Jupyter.notebook.get_cell(${index}).input_prompt_number === "number" && ${KERNEL_IDLE}`,
         );
         assert.equal(countPlotlyLoaders(JSON.stringify(await saveAndRead(first.page, tourFile))), 1);
+        // One kernel (00_tour's) under the server: the restarted one; the old one and its proxy are gone.
+        const kernels = kernelProcesses(server.pid);
+        if (kernels) assert.equal(kernels.length, 1, `deno jupyter processes: ${JSON.stringify(kernels)}`);
         await first.page.close();
+      });
+
+      await t.step("Kernel → Interrupt stops a running cell; the kernel keeps its state", async () => {
+        const { page, problems } = await openNotebook(session.browser, server, "notebooks/00_tour.ipynb");
+        const before = kernelProcesses(server.pid);
+        const count = await page.evaluate("Jupyter.notebook.ncells()") as number;
+        await page.evaluate(`(() => {
+          const cell = Jupyter.notebook.insert_cell_at_bottom("code");
+          cell.set_text("globalThis.kept = 41;\\nconst t0 = Date.now();\\nwhile (Date.now() - t0 < 300_000) {}");
+          cell.execute();
+        })()`);
+        await page.waitForFunction(
+          `document.querySelector("#kernel_indicator_icon").classList.contains("kernel_busy_icon")`,
+        );
+        await new Promise((r) => setTimeout(r, 1000));
+        const interrupted = performance.now();
+        await page.evaluate("Jupyter.notebook.kernel.interrupt()");
+        await page.waitForFunction(
+          `typeof Jupyter.notebook.get_cell(${count}).input_prompt_number === "number" && ${KERNEL_IDLE}`,
+          null,
+          { timeout: 60_000 },
+        );
+        assert.ok(performance.now() - interrupted < 60_000);
+        await page.evaluate(`(() => {
+          const cell = Jupyter.notebook.insert_cell_at_bottom("code");
+          cell.set_text("globalThis.kept + 1");
+          cell.execute();
+        })()`);
+        await page.waitForFunction(
+          `typeof Jupyter.notebook.get_cell(${count + 1}).input_prompt_number === "number" && ${KERNEL_IDLE}`,
+        );
+        const result = await page.evaluate(
+          `JSON.stringify(Jupyter.notebook.get_cell(${count + 1}).output_area.outputs)`,
+        ) as string;
+        assert.match(result, /"text\/plain":"42"/, `the kernel kept its state: ${result}`);
+        // Same kernel process as before the interrupt (not a restarted one).
+        const after = kernelProcesses(server.pid);
+        if (before && after) assert.deepEqual(after, before);
+        await page.evaluate(`Jupyter.notebook.delete_cells([${count}, ${count + 1}])`);
+        assert.deepEqual(problems, []);
+        await page.close();
       });
 
       await t.step("D_clustering cell by cell", async () => {
@@ -372,6 +428,20 @@ Deno.test({
           await untrusted.page.close();
         },
       );
+
+      await t.step("stopping the server ends every kernel process (proxy, kernel, watchdog)", async () => {
+        const tree = descendants(server.pid);
+        if (!tree) return;
+        assert.ok(kernelProcesses(server.pid)!.length >= 1, "kernels were running");
+        await server.stop();
+        const deadline = Date.now() + 10_000;
+        let left = tree.filter(({ pid }) => existsSync(`/proc/${pid}`));
+        while (left.length > 0 && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 100));
+          left = left.filter(({ pid }) => existsSync(`/proc/${pid}`));
+        }
+        assert.deepEqual(left, [], "processes left after the server stopped");
+      });
     } catch (error) {
       console.log(`classic_notebook_test: server log:\n${server.log().slice(-6000)}`);
       throw error;
