@@ -7,11 +7,14 @@
 import { join } from "node:path";
 import { ZmtpSocket } from "./_zmtp.ts";
 import {
+  type ConnectionInfo,
   createHeader,
   createSigner,
   decodeMessage,
   encodeMessage,
+  freePorts,
   type JupyterMessage,
+  localConnection,
   type MessageSigner,
 } from "./protocol.ts";
 
@@ -50,27 +53,6 @@ export interface ExecuteOutcome {
   reply?: Record<string, unknown>;
   /** Wall time in milliseconds until the cell finished (or was given up). */
   durationMs: number;
-}
-
-interface Connection {
-  ip: string;
-  transport: string;
-  shell_port: number;
-  iopub_port: number;
-  stdin_port: number;
-  control_port: number;
-  hb_port: number;
-  key: string;
-  signature_scheme: string;
-  kernel_name: string;
-}
-
-/** `count` distinct free TCP ports on 127.0.0.1 (all held open at once, so none repeats). */
-function freePorts(count: number): number[] {
-  const listeners = Array.from({ length: count }, () => Deno.listen({ hostname: "127.0.0.1", port: 0 }));
-  const ports = listeners.map((listener) => (listener.addr as Deno.NetAddr).port);
-  for (const listener of listeners) listener.close();
-  return ports;
 }
 
 function randomKey(): string {
@@ -136,7 +118,7 @@ export class KernelClient {
 
   private constructor(
     process: Deno.ChildProcess,
-    connection: Connection,
+    connection: ConnectionInfo,
     connectionDir: string,
     sockets: { shell: ZmtpSocket; control: ZmtpSocket; iopub: ZmtpSocket },
     log: TailBuffer,
@@ -180,19 +162,7 @@ export class KernelClient {
 
   static async #startOnce(options: KernelStartOptions): Promise<KernelClient> {
     const connectionDir = await Deno.makeTempDir({ prefix: "latentlab-kernel-" });
-    const [shell, iopub, stdin, control, hb] = freePorts(5);
-    const connection: Connection = {
-      ip: "127.0.0.1",
-      transport: "tcp",
-      shell_port: shell,
-      iopub_port: iopub,
-      stdin_port: stdin,
-      control_port: control,
-      hb_port: hb,
-      key: randomKey(),
-      signature_scheme: "hmac-sha256",
-      kernel_name: "deno",
-    };
+    const connection = localConnection(freePorts(5), { key: randomKey(), kernelName: "deno" });
     const connectionFile = join(connectionDir, "connection.json");
     await Deno.writeTextFile(connectionFile, JSON.stringify(connection));
     let process: Deno.ChildProcess;

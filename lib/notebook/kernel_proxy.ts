@@ -50,12 +50,14 @@
  */
 import { PubSocket, RepSocket, RouterSocket, ZmtpSocket } from "./_zmtp.ts";
 import {
+  type ConnectionInfo,
   createHeader,
   createSigner,
   decodeMessage,
   DELIMITER,
   encodeMessage,
   type JupyterMessage,
+  localConnection,
   type MessageHeader,
   type MessageSigner,
 } from "./protocol.ts";
@@ -93,30 +95,6 @@ export const INTERRUPT_COALESCE_MS = 250;
 /** How often the proxy checks that the Jupyter process that started it (`JPY_PARENT_PID`) still runs. */
 export const PARENT_POLL_MS = 1000;
 
-/** A Jupyter connection file. */
-export interface ConnectionInfo {
-  /** Address the kernel listens on. */
-  ip: string;
-  /** `tcp` (the only one supported here). */
-  transport: string;
-  /** Shell (ROUTER) port. */
-  shell_port: number;
-  /** IOPub (PUB) port. */
-  iopub_port: number;
-  /** Stdin (ROUTER) port. */
-  stdin_port: number;
-  /** Control (ROUTER) port. */
-  control_port: number;
-  /** Heartbeat (REP) port. */
-  hb_port: number;
-  /** HMAC key of the messages ("" = unsigned). */
-  key: string;
-  /** `hmac-sha256`, … */
-  signature_scheme: string;
-  /** Kernel name (informational). */
-  kernel_name?: string;
-}
-
 /**
  * The range the proxy takes the kernel's ports from: below the ephemeral ports (Linux 32768–60999, macOS and
  * Windows 49152–65535) that Jupyter clients pick theirs from (bind to port 0) and that outgoing connections
@@ -127,14 +105,6 @@ export const INNER_PORT_RANGE: readonly [number, number] = [20000, 32767];
 
 /** How long the proxy retries binding a port of the connection file that is in use (another process may probe it). */
 export const LISTEN_RETRY_MS = 3000;
-
-/** `count` distinct free TCP ports on 127.0.0.1 (all held open at once, so none repeats), from the OS. */
-export function freePorts(count: number): number[] {
-  const listeners = Array.from({ length: count }, () => Deno.listen({ hostname: "127.0.0.1", port: 0 }));
-  const ports = listeners.map((listener) => (listener.addr as Deno.NetAddr).port);
-  for (const listener of listeners) listener.close();
-  return ports;
-}
 
 /** `count` distinct ports of {@linkcode INNER_PORT_RANGE} free on 127.0.0.1 now (tried by binding them). */
 export function innerPorts(count: number): number[] {
@@ -422,16 +392,13 @@ export class KernelProxy {
 
   /** One kernel process from start to exit. */
   async #runKernel(): Promise<Deno.CommandStatus> {
-    const [shell, iopub, stdin, control, hb] = innerPorts(5);
     const inner: ConnectionInfo = {
       ...this.#connection,
-      ip: "127.0.0.1",
-      transport: "tcp",
-      shell_port: shell,
-      iopub_port: iopub,
-      stdin_port: stdin,
-      control_port: control,
-      hb_port: hb,
+      ...localConnection(innerPorts(5), {
+        key: this.#connection.key,
+        signatureScheme: this.#connection.signature_scheme,
+        kernelName: this.#connection.kernel_name,
+      }),
     };
     this.#innerFile = await Deno.makeTempFile({ prefix: "latentlab-kernel-proxy-", suffix: ".json" });
     await Deno.writeTextFile(this.#innerFile, JSON.stringify(inner));
@@ -463,10 +430,10 @@ export class KernelProxy {
       // Shell and stdin share one identity: the kernel sends input_request to the shell request's peer.
       const identity = encoder.encode(`latentlab-proxy-${this.#session}`);
       const sockets = await Promise.all([
-        connect(shell, "DEALER", identity),
-        connect(control, "DEALER"),
-        connect(stdin, "DEALER", identity),
-        connect(iopub, "SUB"),
+        connect(inner.shell_port, "DEALER", identity),
+        connect(inner.control_port, "DEALER"),
+        connect(inner.stdin_port, "DEALER", identity),
+        connect(inner.iopub_port, "SUB"),
       ]);
       this.#inner = { shell: sockets[0], control: sockets[1], stdin: sockets[2], iopub: sockets[3] };
       this.#innerReaders = [

@@ -126,7 +126,6 @@ export {
   userJupyterDataDir,
 } from "./kernelspec.ts";
 export {
-  type ConnectionInfo,
   FLUSH_TIMEOUT_MS,
   IDLE_GRACE_MS,
   INTERRUPT_COALESCE_MS,
@@ -143,7 +142,7 @@ export {
   type RunAllOptions,
   type RunAllSummary,
 } from "./run_all.ts";
-export { type JupyterMessage, type MessageHeader } from "./protocol.ts";
+export { type ConnectionInfo, type JupyterMessage, type MessageHeader } from "./protocol.ts";
 export {
   type PreparedFigures,
   prepareFigures,

@@ -81,6 +81,69 @@ export function createHeader(msgType: string, session: string): MessageHeader {
   };
 }
 
+/** A Jupyter connection file. */
+export interface ConnectionInfo {
+  /** Address the kernel listens on. */
+  ip: string;
+  /** `tcp` (the only one supported here). */
+  transport: string;
+  /** Shell (ROUTER) port. */
+  shell_port: number;
+  /** IOPub (PUB) port. */
+  iopub_port: number;
+  /** Stdin (ROUTER) port. */
+  stdin_port: number;
+  /** Control (ROUTER) port. */
+  control_port: number;
+  /** Heartbeat (REP) port. */
+  hb_port: number;
+  /** HMAC key of the messages ("" = unsigned). */
+  key: string;
+  /** `hmac-sha256`, … */
+  signature_scheme: string;
+  /** Kernel name (informational). */
+  kernel_name?: string;
+}
+
+/** Options for {@linkcode localConnection}. */
+export interface LocalConnectionOptions {
+  /** HMAC key of the messages ("" = unsigned). */
+  key: string;
+  /** Signature scheme. Default `hmac-sha256`. */
+  signatureScheme?: string;
+  /** Kernel name (informational); left out when absent. */
+  kernelName?: string;
+}
+
+/**
+ * The connection of a kernel listening on 127.0.0.1 over TCP at `ports`, given in the order shell, iopub,
+ * stdin, control, heartbeat (e.g. from {@linkcode freePorts}).
+ */
+export function localConnection(ports: readonly number[], options: LocalConnectionOptions): ConnectionInfo {
+  if (ports.length !== 5) throw new Error(`a connection needs 5 ports, got ${ports.length}`);
+  const [shell, iopub, stdin, control, hb] = ports;
+  return {
+    ip: "127.0.0.1",
+    transport: "tcp",
+    shell_port: shell,
+    iopub_port: iopub,
+    stdin_port: stdin,
+    control_port: control,
+    hb_port: hb,
+    key: options.key,
+    signature_scheme: options.signatureScheme ?? "hmac-sha256",
+    kernel_name: options.kernelName,
+  };
+}
+
+/** `count` distinct free TCP ports on 127.0.0.1 (all held open at once, so none repeats), from the OS. */
+export function freePorts(count: number): number[] {
+  const listeners = Array.from({ length: count }, () => Deno.listen({ hostname: "127.0.0.1", port: 0 }));
+  const ports = listeners.map((listener) => (listener.addr as Deno.NetAddr).port);
+  for (const listener of listeners) listener.close();
+  return ports;
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 

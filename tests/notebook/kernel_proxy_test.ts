@@ -8,15 +8,17 @@ import assert from "node:assert/strict";
 import { delimiter, dirname, join } from "node:path";
 import { PROJECT_ROOT } from "../../lib/util/project_root.ts";
 import { ZmtpSocket } from "../../lib/notebook/_zmtp.ts";
-import { type ConnectionInfo, freePorts } from "../../lib/notebook/kernel_proxy.ts";
 import { joinText, readNotebook } from "../../lib/notebook/ipynb.ts";
 import { PROJECT_JUPYTER_PATH } from "../../lib/notebook/kernelspec.ts";
 import {
+  type ConnectionInfo,
   createHeader,
   createSigner,
   decodeMessage,
   encodeMessage,
+  freePorts,
   type JupyterMessage,
+  localConnection,
   type MessageSigner,
 } from "../../lib/notebook/protocol.ts";
 import { findOnPath } from "./_figures.ts";
@@ -49,19 +51,7 @@ interface Proxy {
 
 async function startProxy(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<Proxy> {
   const folder = await Deno.makeTempDir({ prefix: "latentlab-proxy-test-" });
-  const [shell, iopub, stdin, control, hb] = freePorts(5);
-  const connection: ConnectionInfo = {
-    ip: "127.0.0.1",
-    transport: "tcp",
-    shell_port: shell,
-    iopub_port: iopub,
-    stdin_port: stdin,
-    control_port: control,
-    hb_port: hb,
-    key: crypto.randomUUID(),
-    signature_scheme: "hmac-sha256",
-    kernel_name: "latentlab",
-  };
+  const connection = localConnection(freePorts(5), { key: crypto.randomUUID(), kernelName: "latentlab" });
   const file = join(folder, "kernel.json");
   await Deno.writeTextFile(file, JSON.stringify(connection));
   const child = new Deno.Command(Deno.execPath(), {
