@@ -646,13 +646,7 @@ export class KernelProxy {
         if (current.idle) return; // the proxy published one already (see #idleMissing)
         clearTimeout(current.graceTimer);
         current.graceTimer = undefined;
-        if (current.request.header.msg_type === "execute_request") {
-          current.idle = frames;
-          this.#startFlush(current);
-        } else {
-          this.#iopub.publish(frames);
-          this.#complete(current);
-        }
+        this.#releaseIdle(current, frames);
         return;
       }
     }
@@ -682,11 +676,19 @@ export class KernelProxy {
         this.#signer,
       ),
     ];
+    this.#releaseIdle(current, frames);
+  }
+
+  /**
+   * The `idle` of the request in flight: for an `execute_request` it is held until the cell's late outputs
+   * are flushed (see {@linkcode KernelProxy}); any other request's goes out now and the request is complete.
+   */
+  #releaseIdle(current: InFlight, idle: Uint8Array[]): void {
     if (current.request.header.msg_type === "execute_request") {
-      current.idle = frames;
+      current.idle = idle;
       this.#startFlush(current);
     } else {
-      this.#iopub.publish(frames);
+      this.#iopub.publish(idle);
       this.#complete(current);
     }
   }
