@@ -1,9 +1,10 @@
 /** Shared helpers for the notebook tests. */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { PROJECT_ROOT } from "../../lib/util/project_root.ts";
 import { type Cell, joinText } from "../../lib/notebook/ipynb.ts";
+import { PROJECT_JUPYTER_PATH } from "../../lib/notebook/kernelspec.ts";
 import { type ChildRun, runDeno } from "../_helpers.ts";
 
 /** The folder of fixture notebooks. */
@@ -94,4 +95,45 @@ export function runNotebooksCli(only: string, out: string, extra: string[] = [])
     cwd: PROJECT_ROOT,
     env: { NO_COLOR: "1", JUPYTER_DATA_DIR: join(out, ".jupyter") },
   });
+}
+
+/** Options for {@linkcode nbconvertExecute}. */
+export interface NbconvertExecuteOptions {
+  /** Folder the executed notebooks are written to. */
+  outputDir: string;
+  /** Jupyter's runtime folder (connection files). */
+  runtimeDir: string;
+  /** `--ExecutePreprocessor.timeout`, in seconds per cell. */
+  cellTimeoutS: number;
+  /** Extra environment variables for nbconvert and the kernel. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Runs `jupyter-nbconvert --to notebook --execute` (the binary at `nbconvert`) on `notebooks` from the
+ * project root, with the project-local kernelspec (`JUPYTER_PATH`) and this Deno first on `PATH`.
+ */
+export function nbconvertExecute(
+  nbconvert: string,
+  notebooks: readonly string[],
+  options: NbconvertExecuteOptions,
+): Promise<Deno.CommandOutput> {
+  return new Deno.Command(nbconvert, {
+    args: [
+      "--to",
+      "notebook",
+      "--execute",
+      `--ExecutePreprocessor.timeout=${options.cellTimeoutS}`,
+      "--output-dir",
+      options.outputDir,
+      ...notebooks,
+    ],
+    cwd: PROJECT_ROOT,
+    env: {
+      JUPYTER_PATH: PROJECT_JUPYTER_PATH,
+      JUPYTER_RUNTIME_DIR: options.runtimeDir,
+      PATH: `${dirname(Deno.execPath())}${delimiter}${Deno.env.get("PATH") ?? ""}`,
+      ...options.env,
+    },
+  }).output();
 }

@@ -5,11 +5,10 @@
  * outputs quickly. Without nbconvert the nbclient test is ignored with a message (under CI it fails).
  */
 import assert from "node:assert/strict";
-import { delimiter, dirname, join } from "node:path";
+import { join } from "node:path";
 import { PROJECT_ROOT } from "../../lib/util/project_root.ts";
 import { ZmtpSocket } from "../../lib/notebook/_zmtp.ts";
 import { joinText, readNotebook } from "../../lib/notebook/ipynb.ts";
-import { PROJECT_JUPYTER_PATH } from "../../lib/notebook/kernelspec.ts";
 import {
   type ConnectionInfo,
   createHeader,
@@ -22,7 +21,7 @@ import {
   type MessageSigner,
 } from "../../lib/notebook/protocol.ts";
 import { findOnPath } from "./_figures.ts";
-import { cellById, FIXTURES, processesInGroup } from "./_helpers.ts";
+import { cellById, FIXTURES, nbconvertExecute, processesInGroup } from "./_helpers.ts";
 
 const PROXY = join(PROJECT_ROOT, "lib", "notebook", "kernel_proxy.ts");
 const posix = Deno.build.os !== "windows";
@@ -485,24 +484,12 @@ Deno.test({
     assert.ok(nbconvert, "under CI jupyter-nbconvert is needed");
     const out = await Deno.makeTempDir({ prefix: "latentlab-proxy-nbconvert-" });
     try {
-      const child = await new Deno.Command(nbconvert!, {
-        args: [
-          "--to",
-          "notebook",
-          "--execute",
-          "--ExecutePreprocessor.timeout=300",
-          "--output-dir",
-          out,
-          join(FIXTURES, "output_burst.ipynb"),
-        ],
-        cwd: PROJECT_ROOT,
-        env: {
-          JUPYTER_PATH: PROJECT_JUPYTER_PATH,
-          JUPYTER_RUNTIME_DIR: join(out, "runtime"),
-          PATH: `${dirname(Deno.execPath())}${delimiter}${Deno.env.get("PATH") ?? ""}`,
-          NO_COLOR: "1",
-        },
-      }).output();
+      const child = await nbconvertExecute(nbconvert!, [join(FIXTURES, "output_burst.ipynb")], {
+        outputDir: out,
+        runtimeDir: join(out, "runtime"),
+        cellTimeoutS: 300,
+        env: { NO_COLOR: "1" },
+      });
       assert.equal(child.code, 0, new TextDecoder().decode(child.stderr));
       const cells = (await readNotebook(join(out, "output_burst.ipynb"))).cells;
       const outputs = (id: string) =>

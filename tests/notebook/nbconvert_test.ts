@@ -4,12 +4,11 @@
  * is not installed.
  */
 import assert from "node:assert/strict";
-import { delimiter, dirname, join } from "node:path";
+import { join } from "node:path";
 import { PROJECT_ROOT } from "../../lib/util/project_root.ts";
 import { joinText, readNotebook } from "../../lib/notebook/ipynb.ts";
-import { PROJECT_JUPYTER_PATH } from "../../lib/notebook/kernelspec.ts";
 import { PLOTLY_MIME } from "../../lib/report/plotly.ts";
-import { FIXTURES } from "./_helpers.ts";
+import { FIXTURES, nbconvertExecute } from "./_helpers.ts";
 import { findOnPath } from "./_figures.ts";
 
 const nbconvert = findOnPath("jupyter-nbconvert");
@@ -29,25 +28,11 @@ Deno.test({
     const out = await Deno.makeTempDir({ prefix: "latentlab-nbconvert-" });
     const runtime = await Deno.makeTempDir({ prefix: "latentlab-jupyter-runtime-" });
     try {
-      const child = await new Deno.Command(nbconvert!, {
-        args: [
-          "--to",
-          "notebook",
-          "--execute",
-          "--ExecutePreprocessor.timeout=180",
-          "--output-dir",
-          out,
-          join(PROJECT_ROOT, "notebooks", "00_tour.ipynb"),
-          join(FIXTURES, "rich.ipynb"),
-        ],
-        cwd: PROJECT_ROOT,
-        env: {
-          JUPYTER_PATH: PROJECT_JUPYTER_PATH,
-          JUPYTER_RUNTIME_DIR: runtime,
-          PATH: `${dirname(Deno.execPath())}${delimiter}${Deno.env.get("PATH") ?? ""}`,
-          LATENTLAB_RESULTS: out,
-        },
-      }).output();
+      const child = await nbconvertExecute(
+        nbconvert!,
+        [join(PROJECT_ROOT, "notebooks", "00_tour.ipynb"), join(FIXTURES, "rich.ipynb")],
+        { outputDir: out, runtimeDir: runtime, cellTimeoutS: 180, env: { LATENTLAB_RESULTS: out } },
+      );
       const log = new TextDecoder().decode(child.stderr);
       assert.equal(child.code, 0, log);
       const tour = await readNotebook(join(out, "00_tour.ipynb"));
