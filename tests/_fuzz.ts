@@ -8,6 +8,7 @@
  */
 import { AssertionError } from "node:assert/strict";
 import { InputError } from "../lib/errors.ts";
+import { concatBytes } from "../lib/notebook/_zmtp.ts";
 import { createRandom, type Random } from "../lib/util/random.ts";
 
 /** The seed of every fuzz run (`LATENTLAB_FUZZ_SEED` overrides it). */
@@ -77,17 +78,17 @@ function mutate(input: Uint8Array, random: Random, text: boolean): Uint8Array {
         break;
       case 4: { // append or insert random bytes
         const extra = Uint8Array.from({ length: 1 + random.int(64) }, () => random.int(256));
-        bytes = concat(bytes.slice(0, at), extra, bytes.slice(at));
+        bytes = concatBytes([bytes.slice(0, at), extra, bytes.slice(at)]);
         break;
       }
       case 5: { // delete a range
         const end = Math.min(bytes.length, at + 1 + random.int(32));
-        bytes = concat(bytes.slice(0, at), bytes.slice(end));
+        bytes = concatBytes([bytes.slice(0, at), bytes.slice(end)]);
         break;
       }
       case 6: { // duplicate a range
         const end = Math.min(bytes.length, at + 1 + random.int(64));
-        bytes = concat(bytes.slice(0, end), bytes.slice(at, end), bytes.slice(end));
+        bytes = concatBytes([bytes.slice(0, end), bytes.slice(at, end), bytes.slice(end)]);
         break;
       }
       case 7: // overwrite a random byte
@@ -107,22 +108,12 @@ function mutate(input: Uint8Array, random: Random, text: boolean): Uint8Array {
       }
       case 9: { // insert a piece of the syntax
         const piece = new TextEncoder().encode(TEXT_PIECES[random.int(TEXT_PIECES.length)]);
-        bytes = concat(bytes.slice(0, at), piece, bytes.slice(at));
+        bytes = concatBytes([bytes.slice(0, at), piece, bytes.slice(at)]);
         break;
       }
     }
   }
   return bytes;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /** Options for {@linkcode fuzzParser}. */

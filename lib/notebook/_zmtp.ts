@@ -87,7 +87,7 @@ export function readyCommand(type: ZmtpSocketType, identity?: Uint8Array): Uint8
     new DataView(head.buffer).setUint32(1 + keyBytes.length, value.length);
     parts.push(head, value);
   }
-  return encodeCommand("READY", concat(parts));
+  return encodeCommand("READY", concatBytes(parts));
 }
 
 /** A command frame's name and data. */
@@ -123,7 +123,8 @@ export function parseProperties(data: Uint8Array): Map<string, Uint8Array> {
   return properties;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+/** The bytes of `parts`, one after another, in a new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let offset = 0;
   for (const part of parts) {
@@ -242,7 +243,7 @@ export class ZmtpSocket {
     }
     if (type === "SUB") {
       for (const prefix of options.subscriptions ?? [new Uint8Array(0)]) {
-        await socket.send([concat([Uint8Array.of(1), prefix])]);
+        await socket.send([concatBytes([Uint8Array.of(1), prefix])]);
       }
     }
     return socket;
@@ -301,7 +302,7 @@ export class ZmtpSocket {
     this.peerIdentity = lookup("Identity") ?? new Uint8Array(0);
     if (!COMPATIBLE_PEERS[this.#type].includes(this.peerType)) {
       const reason = encoder.encode(`${this.#type} does not talk to ${this.peerType || "an unnamed socket"}`);
-      await this.#write(encodeCommand("ERROR", concat([Uint8Array.of(reason.length), reason]))).catch(
+      await this.#write(encodeCommand("ERROR", concatBytes([Uint8Array.of(reason.length), reason]))).catch(
         () => {},
       );
       throw new Error(`ZMTP: a ${this.#type} socket does not talk to a ${this.peerType} peer`);
@@ -355,7 +356,7 @@ export class ZmtpSocket {
   send(frames: Uint8Array[]): Promise<void> {
     if (this.#closed) return Promise.reject(this.#failure ?? new Error("ZMTP: socket closed"));
     return this.#write(
-      concat(frames.map((frame, i) => encodeFrame(frame, i < frames.length - 1 ? FLAG_MORE : 0))),
+      concatBytes(frames.map((frame, i) => encodeFrame(frame, i < frames.length - 1 ? FLAG_MORE : 0))),
     );
   }
 
