@@ -12,6 +12,7 @@ import {
   createSigner,
   decodeMessage,
   encodeMessage,
+  executeRequestContent,
   freePorts,
   type JupyterMessage,
   localConnection,
@@ -313,14 +314,12 @@ export class KernelClient {
     const deadline = started + timeoutMs;
     let request: { msgId: string; reply: Promise<JupyterMessage> };
     try {
-      request = await this.#request(this.#shell, "execute_request", {
-        code,
-        silent: false,
-        store_history: true,
-        user_expressions: {},
-        allow_stdin: false,
-        stop_on_error: true,
-      }, options.onRequest);
+      request = await this.#request(
+        this.#shell,
+        "execute_request",
+        executeRequestContent(code),
+        options.onRequest,
+      );
     } catch (error) {
       // The connection is gone: report the kernel's death rather than a socket error.
       await Promise.race([this.exited, sleep(1000)]);
@@ -398,14 +397,14 @@ export class KernelClient {
       handler(message);
     };
     try {
-      const request = await this.#request(this.#shell, "execute_request", {
-        code: `console.log(${JSON.stringify(marker)}); console.error(${JSON.stringify(marker)});`,
-        silent: false,
-        store_history: false,
-        user_expressions: {},
-        allow_stdin: false,
-        stop_on_error: false,
-      });
+      const request = await this.#request(
+        this.#shell,
+        "execute_request",
+        executeRequestContent(
+          `console.log(${JSON.stringify(marker)}); console.error(${JSON.stringify(marker)});`,
+          { storeHistory: false, stopOnError: false },
+        ),
+      );
       flushId = request.msgId;
       let replied = false;
       request.reply.then(() => replied = true);

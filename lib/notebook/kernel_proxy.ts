@@ -56,6 +56,7 @@ import {
   decodeMessage,
   DELIMITER,
   encodeMessage,
+  executeRequestContent,
   type JupyterMessage,
   localConnection,
   type MessageHeader,
@@ -695,14 +696,14 @@ export class KernelProxy {
 
   #startFlush(current: InFlight): void {
     const marker = `latentlab-proxy-flush-${crypto.randomUUID()}`;
-    const msgId = this.#sendOwn("shell", "execute_request", {
-      code: `console.log(${JSON.stringify(marker)}); console.error(${JSON.stringify(marker)});`,
-      silent: true,
-      store_history: false,
-      user_expressions: {},
-      allow_stdin: false,
-      stop_on_error: false,
-    });
+    const msgId = this.#sendOwn(
+      "shell",
+      "execute_request",
+      executeRequestContent(
+        `console.log(${JSON.stringify(marker)}); console.error(${JSON.stringify(marker)});`,
+        { silent: true, storeHistory: false, stopOnError: false },
+      ),
+    );
     remember(this.#retag, msgId, current.request.header, 64);
     const flush: Flush = {
       msgId,

@@ -144,6 +144,33 @@ export function freePorts(count: number): number[] {
   return ports;
 }
 
+/** Options for {@linkcode executeRequestContent}. */
+export interface ExecuteRequestOptions {
+  /** `silent`: the kernel broadcasts nothing and counts no execution. Default false. */
+  silent?: boolean;
+  /** `store_history`: the cell enters the kernel's history. Default true. */
+  storeHistory?: boolean;
+  /** `allow_stdin`: the code may ask for input. Default false. */
+  allowStdin?: boolean;
+  /** `stop_on_error`: an error aborts the requests queued after it. Default true. */
+  stopOnError?: boolean;
+}
+
+/** The content of an `execute_request` that runs `code` (no user expressions). */
+export function executeRequestContent(
+  code: string,
+  options: ExecuteRequestOptions = {},
+): Record<string, unknown> {
+  return {
+    code,
+    silent: options.silent ?? false,
+    store_history: options.storeHistory ?? true,
+    user_expressions: {},
+    allow_stdin: options.allowStdin ?? false,
+    stop_on_error: options.stopOnError ?? true,
+  };
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 

@@ -15,6 +15,7 @@ import {
   createSigner,
   decodeMessage,
   encodeMessage,
+  executeRequestContent,
   freePorts,
   type JupyterMessage,
   localConnection,
@@ -157,14 +158,11 @@ class Client {
 
   /** Sends an execute_request; resolves when its reply and its idle have both arrived. */
   async execute(code: string, allowStdin = false): Promise<{ msgId: string; reply: JupyterMessage }> {
-    const { msgId, reply } = await this.request("shell", "execute_request", {
-      code,
-      silent: false,
-      store_history: true,
-      user_expressions: {},
-      allow_stdin: allowStdin,
-      stop_on_error: true,
-    });
+    const { msgId, reply } = await this.request(
+      "shell",
+      "execute_request",
+      executeRequestContent(code, { allowStdin: allowStdin }),
+    );
     const answer = await reply;
     await until(() => this.idleIndex(msgId) >= 0, 60_000, `idle of ${msgId}`);
     return { msgId, reply: answer };
@@ -268,14 +266,11 @@ Deno.test({
       // Three cells sent at once (Run All): each cell's lines and value in that cell, before its idle.
       const queued = await Promise.all(
         ["b", "c", "d"].map((label) =>
-          first!.request("shell", "execute_request", {
-            code: burstCell(label, 150, 1, `${label} done`),
-            silent: false,
-            store_history: true,
-            user_expressions: {},
-            allow_stdin: false,
-            stop_on_error: true,
-          })
+          first!.request(
+            "shell",
+            "execute_request",
+            executeRequestContent(burstCell(label, 150, 1, `${label} done`)),
+          )
         ),
       );
       for (const { reply } of queued) await reply;
@@ -334,14 +329,11 @@ Deno.test({
     try {
       client = await Client.connect(proxy.connection, "client");
       await client.execute("globalThis.kept = 41;");
-      const { msgId, reply } = await client.request("shell", "execute_request", {
-        code: "const t0 = Date.now(); while (Date.now() - t0 < 60_000) {}",
-        silent: false,
-        store_history: true,
-        user_expressions: {},
-        allow_stdin: false,
-        stop_on_error: true,
-      });
+      const { msgId, reply } = await client.request(
+        "shell",
+        "execute_request",
+        executeRequestContent("const t0 = Date.now(); while (Date.now() - t0 < 60_000) {}"),
+      );
       await until(
         () =>
           client!.iopub.some((m) =>
@@ -392,14 +384,7 @@ Deno.test({
     let client: Client | undefined;
     try {
       client = await Client.connect(proxy.connection, "client");
-      await client.request("shell", "execute_request", {
-        code: "Deno.exit(3)",
-        silent: false,
-        store_history: true,
-        user_expressions: {},
-        allow_stdin: false,
-        stop_on_error: true,
-      });
+      await client.request("shell", "execute_request", executeRequestContent("Deno.exit(3)"));
       assert.equal((await proxy.status).code, 3, proxy.log());
     } finally {
       client?.close();
