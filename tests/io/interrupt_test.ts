@@ -29,15 +29,28 @@ function interrupt(mode: string, dir: string, signal: Deno.Signal): Promise<Chil
   return interruptDeno(["run", "-A", CHILD, mode, dir], { when: /staged|holding/, signal });
 }
 
+/**
+ * In a temporary folder holding the old outputs ({@linkcode oldFiles}), interrupts the child in `mode` with
+ * `signal` ({@linkcode interrupt}) and hands its run and the folder to `check`.
+ */
+function interruptOverOldFiles(
+  mode: string,
+  signal: Deno.Signal,
+  check: (run: ChildRun, dir: string) => void | Promise<void>,
+): Promise<void> {
+  return withTempDir(async (dir) => {
+    await oldFiles(dir);
+    await check(await interrupt(mode, dir, signal), dir);
+  });
+}
+
 const OLD = { "a.txt": "old a\n", "b.txt": "old b\n", model: "dir:old" };
 
 Deno.test({
   name: "interrupt: SIGINT while outputs are staged exits 130, old files intact, temporaries removed",
   ignore: Deno.build.os === "windows",
   async fn() {
-    await withTempDir(async (dir) => {
-      await oldFiles(dir);
-      const run = await interrupt("staged", dir, "SIGINT");
+    await interruptOverOldFiles("staged", "SIGINT", (run, dir) => {
       assert.equal(run.code, 130, run.stderr);
       assert.match(run.stderr, /^child: interrupted \(SIGINT\); the previous outputs are unchanged\n$/);
       assert.deepEqual(contents(dir), OLD);
@@ -49,9 +62,7 @@ Deno.test({
   name: "interrupt: a Ctrl-C during a computation that starves the event loop is handled before the commit",
   ignore: Deno.build.os === "windows",
   async fn() {
-    await withTempDir(async (dir) => {
-      await oldFiles(dir);
-      const run = await interrupt("busy", dir, "SIGINT");
+    await interruptOverOldFiles("busy", "SIGINT", (run, dir) => {
       assert.equal(run.code, 130, run.stderr);
       assert.doesNotMatch(run.stdout, /committed/);
       assert.match(run.stderr, /the previous outputs are unchanged/);
@@ -64,9 +75,7 @@ Deno.test({
   name: "interrupt: SIGTERM exits 143; interrupt hooks run before the temporaries go",
   ignore: Deno.build.os === "windows",
   async fn() {
-    await withTempDir(async (dir) => {
-      await oldFiles(dir);
-      const run = await interrupt("hook", dir, "SIGTERM");
+    await interruptOverOldFiles("hook", "SIGTERM", (run, dir) => {
       assert.equal(run.code, 143, run.stderr);
       assert.deepEqual(contents(dir), { ...OLD, "hook.txt": "ran" });
     });
@@ -77,9 +86,7 @@ Deno.test({
   name: "interrupt: a signal during the rename phase is held: every output is replaced, then exit 130",
   ignore: Deno.build.os === "windows",
   async fn() {
-    await withTempDir(async (dir) => {
-      await oldFiles(dir);
-      const run = await interrupt("holding", dir, "SIGINT");
+    await interruptOverOldFiles("holding", "SIGINT", (run, dir) => {
       assert.equal(run.code, 130, run.stderr);
       assert.doesNotMatch(run.stdout, /committed/, "the process stopped right after the commit");
       assert.match(run.stderr, /interrupted \(SIGINT\) while the outputs were replaced; they are complete/);
@@ -92,9 +99,7 @@ Deno.test({
   name: "interrupt: SIGKILL leaves temporaries that the next run recognises and removes",
   ignore: Deno.build.os === "windows",
   async fn() {
-    await withTempDir(async (dir) => {
-      await oldFiles(dir);
-      const run = await interrupt("staged", dir, "SIGKILL");
+    await interruptOverOldFiles("staged", "SIGKILL", async (run, dir) => {
       assert.equal(run.code, 137);
       const left = Object.keys(contents(dir)).filter((name) => name.includes(".latentlab-"));
       assert.equal(left.length, 3, `the killed run left its temporaries: ${left}`);
