@@ -87,6 +87,29 @@ async function startProxy(extraArgs: string[] = [], env: Record<string, string> 
   };
 }
 
+/**
+ * Starts a proxy (with `extraArgs` and `env`, see {@linkcode startProxy}), connects a {@linkcode Client}
+ * named `client` and runs `use`; then closes the client and the proxy, printing the proxy's log if `use`
+ * failed.
+ */
+async function withProxyClient(
+  use: (proxy: Proxy, client: Client) => Promise<void>,
+  options: { extraArgs?: string[]; env?: Record<string, string> } = {},
+): Promise<void> {
+  const proxy = await startProxy(options.extraArgs, options.env);
+  let client: Client | undefined;
+  try {
+    client = await Client.connect(proxy.connection, "client");
+    await use(proxy, client);
+  } catch (error) {
+    console.log(`proxy log:\n${proxy.log().slice(-4000)}`);
+    throw error;
+  } finally {
+    client?.close();
+    await proxy.cleanup();
+  }
+}
+
 /** A Jupyter client over our ZMTP code: shell, control and stdin DEALERs with one identity, an iopub SUB. */
 class Client {
   readonly iopub: JupyterMessage[] = [];
@@ -324,10 +347,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const proxy = await startProxy();
-    let client: Client | undefined;
-    try {
-      client = await Client.connect(proxy.connection, "client");
+    await withProxyClient(async (proxy, client) => {
       await client.execute("globalThis.kept = 41;");
       const { msgId, reply } = await client.request(
         "shell",
@@ -336,9 +356,7 @@ Deno.test({
       );
       await until(
         () =>
-          client!.iopub.some((m) =>
-            m.parent_header.msg_id === msgId && m.header.msg_type === "execute_input"
-          ),
+          client.iopub.some((m) => m.parent_header.msg_id === msgId && m.header.msg_type === "execute_input"),
         30_000,
         "the loop to start",
       );
@@ -348,7 +366,7 @@ Deno.test({
       const answer = await reply;
       assert.equal(answer.content.status, "error");
       assert.ok(performance.now() - started < 10_000);
-      await until(() => client!.idleIndex(msgId) >= 0, 10_000, "idle after the interrupt");
+      await until(() => client.idleIndex(msgId) >= 0, 10_000, "idle after the interrupt");
       const after = await client.execute("globalThis.kept + 1");
       assert.deepEqual(client.outputs(after.msgId), ["execute_result:42"]);
 
@@ -361,13 +379,7 @@ Deno.test({
       if (members) {
         await until(() => processesInGroup(proxy.pid)!.length === 0, 5000, "the group to be empty");
       }
-    } catch (error) {
-      console.log(`proxy log:\n${proxy.log().slice(-4000)}`);
-      throw error;
-    } finally {
-      client?.close();
-      await proxy.cleanup();
-    }
+    });
   },
 });
 
@@ -380,16 +392,10 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     // The kernel exits on its own (a cell calls Deno.exit): the proxy exits with its code.
-    let proxy = await startProxy();
-    let client: Client | undefined;
-    try {
-      client = await Client.connect(proxy.connection, "client");
+    await withProxyClient(async (proxy, client) => {
       await client.request("shell", "execute_request", executeRequestContent("Deno.exit(3)"));
       assert.equal((await proxy.status).code, 3, proxy.log());
-    } finally {
-      client?.close();
-      await proxy.cleanup();
-    }
+    });
 
     const groupGone = async (pgid: number) => {
       if (processesInGroup(pgid) === undefined) return;
@@ -397,49 +403,34 @@ Deno.test({
     };
 
     // SIGTERM to the proxy's pid only: it stops the kernel and exits.
-    proxy = await startProxy();
-    try {
-      client = await Client.connect(proxy.connection, "client");
+    await withProxyClient(async (proxy) => {
       Deno.kill(proxy.pid, "SIGTERM");
       await proxy.status;
       await groupGone(proxy.pid);
-    } finally {
-      client?.close();
-      await proxy.cleanup();
-    }
+    });
 
     // SIGKILL to the proxy's pid only (not its group): the watchdog kills the kernel.
-    proxy = await startProxy();
-    try {
-      client = await Client.connect(proxy.connection, "client");
+    await withProxyClient(async (proxy) => {
       const before = processesInGroup(proxy.pid);
       Deno.kill(proxy.pid, "SIGKILL");
       await proxy.status;
       if (before) await groupGone(proxy.pid);
-    } finally {
-      client?.close();
-      await proxy.cleanup();
-    }
+    });
 
     // The Jupyter process that started the kernel (JPY_PARENT_PID) goes away: the proxy stops the kernel.
     if (Deno.build.os === "linux") {
       const parent = new Deno.Command("sleep", { args: ["60"] }).spawn();
-      proxy = await startProxy([], { JPY_PARENT_PID: String(parent.pid) });
-      try {
-        client = await Client.connect(proxy.connection, "client");
+      await withProxyClient(async (proxy) => {
         parent.kill("SIGKILL");
         await parent.status;
         await proxy.status;
         assert.match(proxy.log(), /the Jupyter process that started the kernel \(pid \d+\) is gone/);
         await groupGone(proxy.pid);
-      } finally {
-        client?.close();
-        await proxy.cleanup();
-      }
+      }, { env: { JPY_PARENT_PID: String(parent.pid) } });
     }
 
     // A "deno" that exits at once: started twice, then the proxy exits with its code.
-    proxy = await startProxy(["--deno", "/bin/false"]);
+    const proxy = await startProxy(["--deno", "/bin/false"]);
     try {
       const status = await proxy.status;
       assert.equal(status.code, 1);
