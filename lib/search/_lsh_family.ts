@@ -453,44 +453,46 @@ export class ProbeSequence {
       this.#heapMask = grow(this.#heapMask, (n) => new Uint32Array(n));
     }
     const hs = this.#heapScore;
-    const ht = this.#heapTable;
-    const hm = this.#heapMask;
     let i = this.#heapSize++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (hs[parent] <= score) break;
-      hs[i] = hs[parent];
-      ht[i] = ht[parent];
-      hm[i] = hm[parent];
+      this.#heapMove(i, parent);
       i = parent;
     }
-    hs[i] = score;
-    ht[i] = table;
-    hm[i] = mask >>> 0;
+    this.#heapSet(i, score, table, mask);
   }
 
   #pop(): void {
     const hs = this.#heapScore;
-    const ht = this.#heapTable;
-    const hm = this.#heapMask;
     const size = --this.#heapSize;
     if (size === 0) return;
     const score = hs[size];
-    const table = ht[size];
-    const mask = hm[size];
+    const table = this.#heapTable[size];
+    const mask = this.#heapMask[size];
     let i = 0;
     while (true) {
       let child = 2 * i + 1;
       if (child >= size) break;
       if (child + 1 < size && hs[child + 1] < hs[child]) child++;
       if (hs[child] >= score) break;
-      hs[i] = hs[child];
-      ht[i] = ht[child];
-      hm[i] = hm[child];
+      this.#heapMove(i, child);
       i = child;
     }
-    hs[i] = score;
-    ht[i] = table;
-    hm[i] = mask;
+    this.#heapSet(i, score, table, mask);
+  }
+
+  /** Copies the heap entry at `from` to `to` (score, table and mask). */
+  #heapMove(to: number, from: number): void {
+    this.#heapScore[to] = this.#heapScore[from];
+    this.#heapTable[to] = this.#heapTable[from];
+    this.#heapMask[to] = this.#heapMask[from];
+  }
+
+  /** Writes the heap entry at `i` (the mask is stored as an unsigned 32-bit integer). */
+  #heapSet(i: number, score: number, table: number, mask: number): void {
+    this.#heapScore[i] = score;
+    this.#heapTable[i] = table;
+    this.#heapMask[i] = mask >>> 0;
   }
 }
