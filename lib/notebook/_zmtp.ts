@@ -123,6 +123,13 @@ export function parseProperties(data: Uint8Array): Map<string, Uint8Array> {
   return properties;
 }
 
+/** Closes `resource`, ignoring that it may be closed already. */
+function closeQuietly(resource: { close(): void }): void {
+  try {
+    resource.close();
+  } catch { /* already closed */ }
+}
+
 /** The bytes of `parts`, one after another, in a new array. */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
@@ -416,9 +423,7 @@ export class ZmtpSocket {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#conn.close();
-    } catch { /* already closed */ }
+    closeQuietly(this.#conn);
   }
 }
 
@@ -501,9 +506,7 @@ abstract class ZmtpServer {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#listener.close();
-    } catch { /* already closed */ }
+    closeQuietly(this.#listener);
     for (const peer of this.#peers) peer.close();
   }
 }
