@@ -203,6 +203,34 @@ export interface LossCurvesOptions {
   logY?: boolean;
 }
 
+/** How one run's two curves look in {@linkcode lossCurvesFigure}. */
+interface LossRun {
+  label: string;
+  group: string;
+  colour: string;
+  width: number;
+}
+
+/** The curve of one loss of one run: validation solid with markers, training dashed. */
+function lossTrace(
+  history: LossRecord[],
+  loss: "valLoss" | "trainLoss",
+  run: LossRun,
+): Record<string, unknown> {
+  const validation = loss === "valLoss";
+  return {
+    type: "scatter",
+    mode: validation ? "lines+markers" : "lines",
+    x: history.map((h) => h.epoch),
+    y: history.map((h) => h[loss]),
+    name: `${run.label} (${validation ? "val" : "train"})`,
+    legendgroup: run.group,
+    line: validation
+      ? { color: run.colour, width: run.width }
+      : { color: run.colour, width: run.width, dash: "dash" },
+  };
+}
+
 /**
  * Train (dashed) and validation (solid) loss per epoch, one colour per run, in one figure; legend
  * groups keep each run's two curves together.
@@ -214,28 +242,13 @@ export function lossCurvesFigure(
 ): Figure {
   const data: Record<string, unknown>[] = [];
   histories.forEach((history, i) => {
-    const colour = CLASS_COLOURS[i % CLASS_COLOURS.length];
-    const width = options.highlight === i ? 3.5 : 1.5;
-    const epochs = history.map((h) => h.epoch);
-    const group = `run${i}`;
-    data.push({
-      type: "scatter",
-      mode: "lines+markers",
-      x: epochs,
-      y: history.map((h) => h.valLoss),
-      name: `${labels[i]} (val)`,
-      legendgroup: group,
-      line: { color: colour, width },
-    });
-    data.push({
-      type: "scatter",
-      mode: "lines",
-      x: epochs,
-      y: history.map((h) => h.trainLoss),
-      name: `${labels[i]} (train)`,
-      legendgroup: group,
-      line: { color: colour, width, dash: "dash" },
-    });
+    const run: LossRun = {
+      label: labels[i],
+      group: `run${i}`,
+      colour: CLASS_COLOURS[i % CLASS_COLOURS.length],
+      width: options.highlight === i ? 3.5 : 1.5,
+    };
+    data.push(lossTrace(history, "valLoss", run), lossTrace(history, "trainLoss", run));
   });
   return {
     data,
