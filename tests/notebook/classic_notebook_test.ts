@@ -171,6 +171,15 @@ async function runCellByCell(page: Page): Promise<number> {
   return code;
 }
 
+/** Adds a code cell holding `code` at the bottom of the notebook open in `page` and runs it. */
+async function runCellAtBottom(page: Page, code: string): Promise<void> {
+  await page.evaluate(`(() => {
+    const cell = Jupyter.notebook.insert_cell_at_bottom("code");
+    cell.set_text(${JSON.stringify(code)});
+    cell.execute();
+  })()`);
+}
+
 /** Saves the notebook from the page and reads the saved file. */
 async function saveAndRead(page: Page, file: string): Promise<Notebook> {
   await page.evaluate(`new Promise((ok) => {
@@ -300,11 +309,10 @@ Deno.test({
         const { page, problems } = await openNotebook(session.browser, server, "notebooks/00_tour.ipynb");
         const before = kernelProcesses(server.pid);
         const count = await page.evaluate("Jupyter.notebook.ncells()") as number;
-        await page.evaluate(`(() => {
-          const cell = Jupyter.notebook.insert_cell_at_bottom("code");
-          cell.set_text("globalThis.kept = 41;\\nconst t0 = Date.now();\\nwhile (Date.now() - t0 < 300_000) {}");
-          cell.execute();
-        })()`);
+        await runCellAtBottom(
+          page,
+          "globalThis.kept = 41;\nconst t0 = Date.now();\nwhile (Date.now() - t0 < 300_000) {}",
+        );
         await page.waitForFunction(
           `document.querySelector("#kernel_indicator_icon").classList.contains("kernel_busy_icon")`,
         );
@@ -317,11 +325,7 @@ Deno.test({
           { timeout: 60_000 },
         );
         assert.ok(performance.now() - interrupted < 60_000);
-        await page.evaluate(`(() => {
-          const cell = Jupyter.notebook.insert_cell_at_bottom("code");
-          cell.set_text("globalThis.kept + 1");
-          cell.execute();
-        })()`);
+        await runCellAtBottom(page, "globalThis.kept + 1");
         await page.waitForFunction(
           `typeof Jupyter.notebook.get_cell(${count + 1}).input_prompt_number === "number" && ${KERNEL_IDLE}`,
         );
