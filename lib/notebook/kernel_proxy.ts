@@ -126,9 +126,22 @@ export function innerPorts(count: number): number[] {
   }
 }
 
-/** Reads and checks a connection file. */
+/** Reads and checks a connection file; a missing, unreadable or non-JSON file throws a one-line message. */
 export async function readConnectionFile(path: string): Promise<ConnectionInfo> {
-  const info = JSON.parse(await Deno.readTextFile(path)) as ConnectionInfo;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    throw new Error(
+      `${path}: ${error instanceof Deno.errors.NotFound ? "file not found" : (error as Error).message}`,
+    );
+  }
+  let info: ConnectionInfo;
+  try {
+    info = JSON.parse(text);
+  } catch {
+    throw new Error(`${path}: not a JSON connection file`);
+  }
   for (const port of ["shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"] as const) {
     if (!Number.isInteger(info[port])) throw new Error(`${path}: ${port} is missing`);
   }
@@ -914,6 +927,13 @@ export async function main(args: string[]): Promise<number> {
   }
   if (!connectionFile) {
     console.error(`kernel_proxy: --conn is required\n${USAGE}`);
+    return 2;
+  }
+  // A bad connection file is bad input (exit 2), checked before anything starts.
+  try {
+    await readConnectionFile(connectionFile);
+  } catch (error) {
+    console.error(`kernel_proxy: --conn ${(error as Error).message}`);
     return 2;
   }
   // One failed promise must not take the kernel's clients down with the proxy.

@@ -23,6 +23,7 @@ import {
 } from "../../lib/notebook/protocol.ts";
 import { findOnPath } from "./_figures.ts";
 import { cellById, FIXTURES, nbconvertExecute, processesInGroup } from "./_helpers.ts";
+import { withTempDir } from "../_helpers.ts";
 
 const PROXY = join(PROJECT_ROOT, "lib", "notebook", "kernel_proxy.ts");
 const posix = Deno.build.os !== "windows";
@@ -502,4 +503,28 @@ Deno.test({
       await Deno.remove(out, { recursive: true });
     }
   },
+});
+
+Deno.test("kernel proxy: a missing, non-JSON or incomplete connection file, or no --conn, is one line and exit 2", async () => {
+  await withTempDir(async (dir) => {
+    const notJson = join(dir, "not_json.json");
+    const noPorts = join(dir, "no_ports.json");
+    await Deno.writeTextFile(notJson, "{x");
+    await Deno.writeTextFile(noPorts, "{}");
+    const cases: [string[], RegExp][] = [
+      [["--conn", join(dir, "missing.json")], /^kernel_proxy: --conn .*missing\.json: file not found$/],
+      [["--conn", notJson], /^kernel_proxy: --conn .*not_json\.json: not a JSON connection file$/],
+      [["--conn", noPorts], /^kernel_proxy: --conn .*no_ports\.json: shell_port is missing$/],
+      [[], /^kernel_proxy: --conn is required$/],
+    ];
+    for (const [args, message] of cases) {
+      const child = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--no-config", PROXY, ...args],
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      assert.equal(child.code, 2, args.join(" "));
+      assert.match(new TextDecoder().decode(child.stderr).split("\n")[0], message);
+    }
+  });
 });
