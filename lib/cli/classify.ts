@@ -22,6 +22,7 @@ import {
   type ClassifierConfig,
   formatConfusionMatrix,
   resolveClassifierConfig,
+  testTimeViews,
 } from "../nn/classifier.ts";
 import { checkModelTarget, sha256Hex } from "../nn/persistence.ts";
 import { dataHash } from "../nn/sweep.ts";
@@ -169,6 +170,21 @@ export const classifyTool = defineTool({
       kind: "boolean",
       description: "Mirror half the training images left-right (clothes, not digits)",
     },
+    testShift: {
+      names: ["--test-shift"],
+      kind: "integer",
+      min: 0,
+      max: 8,
+      default: 0,
+      description:
+        "Test-time augmentation: predictions average the image and its shifts by N pixels up, down, left, right (0: off)",
+    },
+    testFlip: {
+      names: ["--test-flip"],
+      kind: "boolean",
+      description:
+        "Test-time augmentation: also average over the left-right mirror of each view (clothes, not digits)",
+    },
     erase: {
       names: ["--erase"],
       kind: "number",
@@ -262,6 +278,8 @@ export const classifyTool = defineTool({
       labelSmoothing: flags.labelSmoothing,
       shards: flags.shards,
       seed: flags.seed,
+      testTimeShift: flags.testShift,
+      testTimeFlip: flags.testFlip,
     };
     const train = { ...trainImages, labels: trainLabels };
     let hash: string | undefined;
@@ -299,6 +317,10 @@ export const classifyTool = defineTool({
       );
     }
     const evaluation = await classifier.evaluate({ ...testImages, labels: testLabels });
+    const views = testTimeViews(classifier.config).length;
+    const imageOnly = views > 1
+      ? await classifier.evaluate({ ...testImages, labels: testLabels }, { views: "image" })
+      : undefined;
     const predictions = await classifier.predict(train);
     const outputs = new OutputSet();
     try {
@@ -320,7 +342,12 @@ export const classifyTool = defineTool({
       `classify: test accuracy ${
         (100 * evaluation.accuracy).toFixed(2)
       }% (${evaluation.correct}/${evaluation.count}; ` +
-        `95% Wilson interval ${(100 * low).toFixed(2)}-${(100 * high).toFixed(2)}%)`,
+        `95% Wilson interval ${(100 * low).toFixed(2)}-${(100 * high).toFixed(2)}%)` +
+        (imageOnly
+          ? `, the mean of ${views} test-time views (the image alone: ${
+            (100 * imageOnly.accuracy).toFixed(2)
+          }%)`
+          : ""),
     );
     console.log("classify: confusion matrix (rows: true class, columns: predicted class)");
     console.log(formatConfusionMatrix(evaluation.confusion));

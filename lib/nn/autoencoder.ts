@@ -277,6 +277,21 @@ export interface InferenceOptions {
   batchSize?: number;
   /** Only these image indices, in this order. Default: all. */
   indices?: ArrayLike<number>;
+  /** Feed every image shifted and/or mirrored (see {@linkcode ImageView}). Default: as it is. */
+  view?: ImageView;
+}
+
+/**
+ * A transformed view of an image: shifted down by `dy` and right by `dx` pixels (the pixels moved in are
+ * 0), then mirrored left-right when `flip` is true.
+ */
+export interface ImageView {
+  /** Rows down (negative: up). */
+  dy: number;
+  /** Columns right (negative: left). */
+  dx: number;
+  /** Mirror left-right after the shift. */
+  flip: boolean;
 }
 
 /** Options for {@linkcode Autoencoder.fit}; the architecture's training settings are the defaults. */
@@ -469,12 +484,21 @@ export async function runBatched(
   const indices = options.indices ?? { length: data.count };
   const count = indices.length;
   const out = new Float32Array(count * width);
+  const view = options.view;
+  const transform = view && (view.dy !== 0 || view.dx !== 0 || view.flip) ? view : undefined;
   let lastYield = performance.now();
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
     const batch = new Int32Array(n);
     for (let i = 0; i < n; i++) batch[i] = options.indices ? options.indices[start + i] : start + i;
-    const output = tf.tidy(() => model.predict(batchTensor(data, batch)) as tf.Tensor);
+    let shifts: Int8Array | undefined;
+    let flips: Uint8Array | undefined;
+    if (transform) {
+      shifts = new Int8Array(2 * n);
+      for (let i = 0; i < n; i++) shifts.set([transform.dy, transform.dx], 2 * i);
+      flips = new Uint8Array(n).fill(transform.flip ? 1 : 0);
+    }
+    const output = tf.tidy(() => model.predict(batchTensor(data, batch, shifts, flips)) as tf.Tensor);
     out.set(await output.data() as Float32Array, start * width);
     output.dispose();
     if (performance.now() - lastYield > 100) {

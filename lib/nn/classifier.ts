@@ -19,7 +19,7 @@ import {
   saveModel,
 } from "./persistence.ts";
 import type { OutputSet } from "../io/commit.ts";
-import { runBatched } from "./autoencoder.ts";
+import { type ImageView, runBatched } from "./autoencoder.ts";
 import { DEFAULT_SHARDS } from "./data_parallel.ts";
 import { SCHEDULE_NAMES, type ScheduleName } from "./schedule.ts";
 import { splitValidation, type TrainingData, trainModel, type TrainResult } from "./training.ts";
@@ -73,6 +73,13 @@ export interface ClassifierConfig {
   warmupEpochs?: number;
   /** Shards per batch (the numbers depend on it, not on the workers; see `data_parallel.ts`). Default 2. */
   shards?: number;
+  /**
+   * Test-time augmentation: predictions average the class probabilities of the image and of its shifts
+   * by this many pixels up, down, left and right (0: the image alone). Default 0.
+   */
+  testTimeShift?: number;
+  /** Test-time augmentation: also average over the left-right mirror of every view. Default false. */
+  testTimeFlip?: boolean;
 }
 
 /** A {@linkcode ClassifierConfig} with defaults filled in. */
@@ -100,13 +107,15 @@ export function resolveClassifierConfig(config: ClassifierConfig = {}): Resolved
     fineTuneSchedule: config.fineTuneSchedule ?? "constant",
     warmupEpochs: config.warmupEpochs ?? 0.5,
     shards: config.shards ?? DEFAULT_SHARDS,
+    testTimeShift: config.testTimeShift ?? 0,
+    testTimeFlip: config.testTimeFlip ?? false,
   };
   for (const key of ["hiddenUnits", "batchSize", "patience", "shards"] as const) {
     if (!Number.isInteger(c[key]) || c[key] < 1) {
       throw new InputError(`${key}: ${c[key]} must be an integer >= 1`);
     }
   }
-  for (const key of ["headEpochs", "fineTuneEpochs", "augmentShift"] as const) {
+  for (const key of ["headEpochs", "fineTuneEpochs", "augmentShift", "testTimeShift"] as const) {
     if (!Number.isInteger(c[key]) || c[key] < 0) {
       throw new InputError(`${key}: ${c[key]} must be an integer >= 0`);
     }
@@ -185,6 +194,31 @@ export interface ClassifierSaveOptions {
   hash?: string;
   /** Add the folder to this set of outputs (committed by the caller) instead of saving it at once. */
   outputs?: OutputSet;
+}
+
+/** Options for {@linkcode Classifier.predict}, `predictProbabilities` and `evaluate`. */
+export interface PredictOptions {
+  /** Images per inference batch (results do not depend on it). Default 256. */
+  batchSize?: number;
+  /**
+   * `test-time`: the mean over the configured test-time views ({@linkcode testTimeViews}); `image`: the
+   * image alone, whatever the configuration. Default `test-time`.
+   */
+  views?: "test-time" | "image";
+}
+
+/**
+ * The views a classifier's predictions average over: the image, then (with `testTimeShift` s > 0) its
+ * shifts by s pixels down, up, right and left, and (with `testTimeFlip`) the left-right mirror of each.
+ */
+export function testTimeViews(
+  config: Pick<ResolvedClassifierConfig, "testTimeShift" | "testTimeFlip">,
+): ImageView[] {
+  const s = config.testTimeShift;
+  const shifts: [number, number][] = s > 0 ? [[0, 0], [s, 0], [-s, 0], [0, s], [0, -s]] : [[0, 0]];
+  const views = shifts.map(([dy, dx]) => ({ dy, dx, flip: false }));
+  if (config.testTimeFlip) views.push(...shifts.map(([dy, dx]) => ({ dy, dx, flip: true })));
+  return views;
 }
 
 /** An encoder + dense head classifier (see the module doc). */
@@ -306,17 +340,29 @@ export class Classifier {
     return result;
   }
 
-  /** Class probabilities, `count × numClasses`, in batches. */
+  /**
+   * Class probabilities, `count × numClasses`, in batches: the mean over the test-time views of each
+   * image ({@linkcode testTimeViews}; the image alone unless `testTimeShift` or `testTimeFlip` is set,
+   * or with `views: "image"`).
+   */
   async predictProbabilities(
     data: TrainingData,
-    options: { batchSize?: number } = {},
+    options: PredictOptions = {},
   ): Promise<Float32Array> {
     this.checkImages(data);
-    return await runBatched(this.model, data, this.config.numClasses, options);
+    const views = options.views === "image" ? [{ dy: 0, dx: 0, flip: false }] : testTimeViews(this.config);
+    const k = this.config.numClasses;
+    const mean = await runBatched(this.model, data, k, { batchSize: options.batchSize, view: views[0] });
+    for (const view of views.slice(1)) {
+      const probabilities = await runBatched(this.model, data, k, { batchSize: options.batchSize, view });
+      for (let i = 0; i < mean.length; i++) mean[i] += probabilities[i];
+    }
+    if (views.length > 1) { for (let i = 0; i < mean.length; i++) mean[i] /= views.length; }
+    return mean;
   }
 
-  /** The most probable class of each image. */
-  async predict(data: TrainingData, options: { batchSize?: number } = {}): Promise<Uint8Array> {
+  /** The most probable class of each image (ties: the lower class). */
+  async predict(data: TrainingData, options: PredictOptions = {}): Promise<Uint8Array> {
     const k = this.config.numClasses;
     const probabilities = await this.predictProbabilities(data, options);
     const classes = new Uint8Array(data.count);
@@ -329,11 +375,11 @@ export class Classifier {
   }
 
   /** Accuracy (with its 95 % Wilson interval) and confusion matrix on labelled images. */
-  async evaluate(data: TrainingData): Promise<ClassifierEvaluation> {
+  async evaluate(data: TrainingData, options: PredictOptions = {}): Promise<ClassifierEvaluation> {
     if (!data.labels || data.labels.length !== data.count) {
       throw new InputError(`labels: ${data.labels?.length ?? 0} labels for ${data.count} images`);
     }
-    const predictions = await this.predict(data);
+    const predictions = await this.predict(data, options);
     const confusion = confusionMatrix(data.labels, predictions, this.config.numClasses);
     let correct = 0;
     for (let i = 0; i < data.count; i++) if (predictions[i] === data.labels[i]) correct++;

@@ -47,6 +47,10 @@ export interface ClassifierRecipe {
   dropout: number;
   /** Early-stopping patience of both stages. */
   patience: number;
+  /** Test-time augmentation: predictions also average shifts by this many pixels (0: off). */
+  testTimeShift: number;
+  /** Test-time augmentation: predictions also average left-right mirrors (clothes yes, digits no). */
+  testTimeFlip: boolean;
 }
 
 /** The training recipe of a data set. */
@@ -87,7 +91,10 @@ export function trainingRecipe(dataset: string, trainCount: number): TrainingRec
   };
 }
 
-/** The classifier recipe for digits (the former defaults, kept: nothing measured better on mnist-sample). */
+/**
+ * The classifier recipe for digits: the former training defaults (nothing measured better on
+ * mnist-sample), predictions averaged over the image and its 1-pixel shifts.
+ */
 export const DIGITS_CLASSIFIER: Readonly<ClassifierRecipe> = Object.freeze({
   headEpochs: 2,
   fineTuneEpochs: 25,
@@ -99,12 +106,14 @@ export const DIGITS_CLASSIFIER: Readonly<ClassifierRecipe> = Object.freeze({
   labelSmoothing: 0,
   dropout: 0.3,
   patience: 6,
+  testTimeShift: 1,
+  testTimeFlip: false,
 });
 
 /**
  * The classifier recipe for clothes: a cosine schedule peaking at 0.003, 30 epochs, left-right flips,
  * and less dropout (the classifier underfits: training accuracy on augmented images stayed near the
- * validation accuracy).
+ * validation accuracy); predictions averaged over the image, its 2-pixel shifts and their mirrors.
  */
 export const CLOTHES_CLASSIFIER: Readonly<ClassifierRecipe> = Object.freeze({
   headEpochs: 2,
@@ -117,12 +126,16 @@ export const CLOTHES_CLASSIFIER: Readonly<ClassifierRecipe> = Object.freeze({
   labelSmoothing: 0,
   dropout: 0.1,
   patience: 6,
+  testTimeShift: 2,
+  testTimeFlip: true,
 });
 
 /** What the digits classifier recipe rests on (validation accuracy, 800 mnist-sample images). */
 export const DIGITS_CLASSIFIER_BASIS =
   "Classifier, mnist-sample (latent-200 encoder of 3L 16-32-64 k3): constant 0.001, 25 epochs: validation " +
-  "accuracy 98.50 %; cosine 0.002 with label smoothing 0.1: 98.50 %; plus random erasing: 97.88 %.";
+  "accuracy 98.50 %; cosine 0.002 with label smoothing 0.1: 98.50 %; plus random erasing: 97.88 %. Test-time views " +
+  "(2L 32-64 k3 encoder, seed 1, validation accuracy 98.50 % for the image alone): 1-pixel shifts 99.00 %, 2-pixel " +
+  "shifts 98.63 %, mirrors 94.38 %.";
 
 /** What the clothes classifier recipe rests on (validation accuracy, 6,000 fashion-mnist images). */
 export const CLOTHES_CLASSIFIER_BASIS =
@@ -130,7 +143,8 @@ export const CLOTHES_CLASSIFIER_BASIS =
   "accuracy 89.90 %; cosine 0.002 + flips + label smoothing 0.1: 90.32 % (30 epochs: 90.88 %); the same with random " +
   "erasing: 89.85 %; cosine 0.003 + flips + dropout 0.1, 30 epochs: 91.45 % (40 epochs: 91.18 %; shifts of 1 " +
   "pixel: 91.38 %; peak 0.004 without dropout: 90.55 %); the last with the 2L 32-64 k3 encoder that the sweep now " +
-  "chooses: 92.22 %.";
+  "chooses: 92.22 %. Test-time views of that classifier: mirrors 92.50 %, 1-pixel shifts 92.78 %, both 92.75 %, " +
+  "2-pixel shifts 92.63 %, 2-pixel shifts and mirrors 92.97 %.";
 
 /**
  * What the autoencoder recipe rests on: validation MSE (seed 1, 10 % validation split, batch 32,
@@ -168,6 +182,10 @@ export interface RecipeOverrides {
   labelSmoothing?: string | number;
   /** Classifier dropout rate. */
   classifierDropout?: string | number;
+  /** Classifier test-time shift in pixels (0: off). */
+  classifierTestShift?: string | number;
+  /** Classifier test-time left-right mirrors (`true`/`false`). */
+  classifierTestFlip?: string | boolean;
 }
 
 function overridden(value: string | number | boolean | undefined): boolean {
@@ -183,6 +201,14 @@ function numberParam(
   const v = Number(value);
   if (!Number.isFinite(v) || !check(v)) throw new InputError(`${name}: "${value}" must be ${what} (or auto)`);
   return v;
+}
+
+function booleanParam(name: string, value: string | boolean): boolean {
+  const v = String(value).trim().toLowerCase();
+  if (!["true", "false", "1", "0", "yes", "no"].includes(v)) {
+    throw new InputError(`${name}: "${value}" must be true, false or auto`);
+  }
+  return ["true", "1", "yes"].includes(v);
 }
 
 function scheduleParam(name: string, value: string): ScheduleName {
@@ -230,12 +256,17 @@ export function applyRecipeOverrides(recipe: TrainingRecipe, overrides: RecipeOv
       "an integer >= 1",
     );
   }
-  if (overridden(o.classifierFlip)) {
-    const v = String(o.classifierFlip).trim().toLowerCase();
-    if (!["true", "false", "1", "0", "yes", "no"].includes(v)) {
-      throw new InputError(`classifierFlip: "${o.classifierFlip}" must be true, false or auto`);
-    }
-    cls.augmentFlip = ["true", "1", "yes"].includes(v);
+  if (overridden(o.classifierFlip)) cls.augmentFlip = booleanParam("classifierFlip", o.classifierFlip!);
+  if (overridden(o.classifierTestFlip)) {
+    cls.testTimeFlip = booleanParam("classifierTestFlip", o.classifierTestFlip!);
+  }
+  if (overridden(o.classifierTestShift)) {
+    cls.testTimeShift = numberParam(
+      "classifierTestShift",
+      o.classifierTestShift!,
+      (v) => count(v) && v <= 8,
+      "an integer in 0..8",
+    );
   }
   if (overridden(o.classifierDropout)) {
     cls.dropout = numberParam("classifierDropout", o.classifierDropout!, (v) => v >= 0 && v < 1, "in [0, 1)");

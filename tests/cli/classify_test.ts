@@ -59,6 +59,8 @@ Deno.test("classify: a small split beats 90% and its classes file parses back to
         "32",
         "--learning-rate",
         "0.002",
+        "--test-shift",
+        "1",
         "--save",
         save,
       ])
@@ -68,10 +70,12 @@ Deno.test("classify: a small split beats 90% and its classes file parses back to
     const accuracy = Number(/test accuracy ([\d.]+)%/.exec(text)?.[1]);
     assert.ok(accuracy > 90, text);
     assert.match(text, /confusion matrix/);
+    assert.match(text, /the mean of 5 test-time views \(the image alone: [\d.]+%\)/);
     const classes = await readClassesFile(files.out, { expectedCount: 1500 });
     assert.deepEqual(classes.classIds, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const assignment = assignmentFromClasses(classes);
     const classifier = await Classifier.load(save);
+    assert.equal(classifier.config.testTimeShift, 1, "saved with the classifier");
     const predicted = await classifier.predict(train);
     assert.deepEqual(Array.from(assignment), Array.from(predicted));
     // The confusion matrix's diagonal matches the printed accuracy.
@@ -120,6 +124,7 @@ Deno.test("classify: bad input -> one line, exit 2, no classes file", async () =
       [args({ out: files.d }), /-o: .* is the input file of -d/],
       [args({ out: join(dir, "nofolder", "c.txt") }), /-o: cannot write/],
       [[...args({}), "--dropout", "1"], /--dropout: 1 is out of range/],
+      [[...args({}), "--test-shift", "9"], /--test-shift: 9 is out of range/],
     ];
     for (const [argv, pattern] of cases) {
       const run = await silently(() => runTool(classifyTool, argv));

@@ -17,6 +17,9 @@ Deno.test("trainingRecipe: fewer autoencoder epochs at full scale; flips only fo
   assert.equal(sample.classifier.augmentFlip, false, "mirrored digits are other digits");
   assert.equal(trainingRecipe("/data/my-mnist", 60000).classifier.augmentFlip, false);
   assert.ok(sample.basis.length > 0 && fashion.basis.length > 0, "every recipe says what it rests on");
+  assert.equal(sample.classifier.testTimeFlip, false, "no mirrored test views of digits");
+  assert.ok(sample.classifier.testTimeShift >= 1 && fashion.classifier.testTimeShift >= 1);
+  assert.equal(fashion.classifier.testTimeFlip, true);
 });
 
 Deno.test("applyRecipeOverrides: auto keeps the recipe, values replace it, bad values name the parameter", () => {
@@ -29,6 +32,8 @@ Deno.test("applyRecipeOverrides: auto keeps the recipe, values replace it, bad v
     classifierFlip: "false",
     labelSmoothing: "0.2",
     classifierSchedule: "cosine",
+    classifierTestShift: "0",
+    classifierTestFlip: false,
   });
   assert.equal(changed.autoencoder.epochs, 9);
   assert.equal(changed.autoencoder.schedule, "constant");
@@ -36,6 +41,8 @@ Deno.test("applyRecipeOverrides: auto keeps the recipe, values replace it, bad v
   assert.equal(changed.classifier.augmentFlip, false);
   assert.equal(changed.classifier.labelSmoothing, 0.2);
   assert.equal(changed.classifier.fineTuneSchedule, "cosine");
+  assert.equal(changed.classifier.testTimeShift, 0);
+  assert.equal(changed.classifier.testTimeFlip, false);
   assert.equal(
     recipe.autoencoder.epochs,
     trainingRecipe("fashion-mnist", 60000).autoencoder.epochs,
@@ -48,6 +55,11 @@ Deno.test("applyRecipeOverrides: auto keeps the recipe, values replace it, bad v
   assert.throws(() => applyRecipeOverrides(recipe, { schedule: "steps" }), /schedule/);
   assert.throws(() => applyRecipeOverrides(recipe, { classifierFlip: "maybe" }), /classifierFlip/);
   assert.throws(() => applyRecipeOverrides(recipe, { labelSmoothing: 1 }), /labelSmoothing/);
+  assert.throws(() => applyRecipeOverrides(recipe, { classifierTestShift: "1.5" }), /classifierTestShift/);
+  assert.throws(
+    () => applyRecipeOverrides(recipe, { classifierTestFlip: "sometimes" }),
+    /classifierTestFlip/,
+  );
 });
 
 Deno.test("latentModelConfig: the chosen configuration with the recipe's schedule, epochs and peak rate", () => {
