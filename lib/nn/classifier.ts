@@ -202,9 +202,10 @@ export interface PredictOptions {
   batchSize?: number;
   /**
    * `test-time`: the mean over the configured test-time views ({@linkcode testTimeViews}); `image`: the
-   * image alone, whatever the configuration. Default `test-time`.
+   * image alone, whatever the configuration; a list: the mean over these views (at least one). Default
+   * `test-time`.
    */
-  views?: "test-time" | "image";
+  views?: "test-time" | "image" | readonly ImageView[];
 }
 
 /**
@@ -350,7 +351,12 @@ export class Classifier {
     options: PredictOptions = {},
   ): Promise<Float32Array> {
     this.checkImages(data);
-    const views = options.views === "image" ? [{ dy: 0, dx: 0, flip: false }] : testTimeViews(this.config);
+    const views = options.views === "image"
+      ? [{ dy: 0, dx: 0, flip: false }]
+      : options.views === undefined || options.views === "test-time"
+      ? testTimeViews(this.config)
+      : options.views;
+    if (views.length === 0) throw new InputError("views: at least one view is needed");
     const k = this.config.numClasses;
     const mean = await runBatched(this.model, data, k, { batchSize: options.batchSize, view: views[0] });
     for (const view of views.slice(1)) {

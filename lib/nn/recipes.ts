@@ -134,7 +134,7 @@ export const CLOTHES_CLASSIFIER: Readonly<ClassifierRecipe> = Object.freeze({
 export const DIGITS_CLASSIFIER_BASIS =
   "Classifier, mnist-sample (latent-200 encoder of 3L 16-32-64 k3): constant 0.001, 25 epochs: validation " +
   "accuracy 98.50 %; cosine 0.002 with label smoothing 0.1: 98.50 %; plus random erasing: 97.88 %. Test-time views " +
-  "(2L 32-64 k3 encoder, seed 1, validation accuracy 98.50 % for the image alone): 1-pixel shifts 99.00 %, 2-pixel " +
+  "(`deno task bench:views`; 2L 32-64 k3 encoder, seed 1, validation accuracy 98.50 % for the image alone): 1-pixel shifts 99.00 %, 2-pixel " +
   "shifts 98.63 %, mirrors 94.38 %.";
 
 /** What the clothes classifier recipe rests on (validation accuracy, 6,000 fashion-mnist images). */
@@ -143,7 +143,7 @@ export const CLOTHES_CLASSIFIER_BASIS =
   "accuracy 89.90 %; cosine 0.002 + flips + label smoothing 0.1: 90.32 % (30 epochs: 90.88 %); the same with random " +
   "erasing: 89.85 %; cosine 0.003 + flips + dropout 0.1, 30 epochs: 91.45 % (40 epochs: 91.18 %; shifts of 1 " +
   "pixel: 91.38 %; peak 0.004 without dropout: 90.55 %); the last with the 2L 32-64 k3 encoder that the sweep now " +
-  "chooses: 92.22 %. Test-time views of that classifier: mirrors 92.50 %, 1-pixel shifts 92.78 %, both 92.75 %, " +
+  "chooses: 92.22 %. Test-time views of that classifier (`deno task bench:views --dataset fashion-mnist`): mirrors 92.50 %, 1-pixel shifts 92.78 %, both 92.75 %, " +
   "2-pixel shifts 92.63 %, 2-pixel shifts and mirrors 92.97 %.";
 
 /**

@@ -97,6 +97,14 @@ Deno.test("Classifier.predictProbabilities: the mean over the test-time views, c
     const views = testTimeViews(classifier.config);
     const averaged = await classifier.predictProbabilities(data, { batchSize: 5 });
     assertClose(averaged, meanOverViews(classifier, data, views), 1e-5, "10 views");
+    const two = [{ dy: -2, dx: 1, flip: false }, { dy: 0, dx: 0, flip: true }];
+    assertClose(
+      await classifier.predictProbabilities(data, { views: two }),
+      meanOverViews(classifier, data, two),
+      1e-5,
+      "a list",
+    );
+    await assert.rejects(() => classifier.predictProbabilities(data, { views: [] }), InputError);
     const alone = await classifier.predictProbabilities(data, { views: "image" });
     assertClose(alone, meanOverViews(classifier, data, [views[0]]), 1e-5, "the image alone");
     let differs = 0;
