@@ -357,6 +357,16 @@ export class Classifier {
       ? testTimeViews(this.config)
       : options.views;
     if (views.length === 0) throw new InputError("views: at least one view is needed");
+    for (const { dy, dx } of views) {
+      if (
+        !Number.isInteger(dy) || !Number.isInteger(dx) || Math.abs(dy) >= data.rows ||
+        Math.abs(dx) >= data.cols
+      ) {
+        throw new InputError(
+          `views: a shift of (${dy}, ${dx}) pixels does not fit ${data.rows}x${data.cols} images`,
+        );
+      }
+    }
     const k = this.config.numClasses;
     const mean = await runBatched(this.model, data, k, { batchSize: options.batchSize, view: views[0] });
     for (const view of views.slice(1)) {

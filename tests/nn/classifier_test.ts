@@ -105,6 +105,10 @@ Deno.test("Classifier.predictProbabilities: the mean over the test-time views, c
       "a list",
     );
     await assert.rejects(() => classifier.predictProbabilities(data, { views: [] }), InputError);
+    await assert.rejects(
+      () => classifier.predictProbabilities(data, { views: [{ dy: 28, dx: 0, flip: false }] }),
+      (e) => e instanceof InputError && /does not fit 28x28/.test(e.message),
+    );
     const alone = await classifier.predictProbabilities(data, { views: "image" });
     assertClose(alone, meanOverViews(classifier, data, [views[0]]), 1e-5, "the image alone");
     let differs = 0;
