@@ -25,7 +25,7 @@ import { Autoencoder } from "../lib/nn/autoencoder.ts";
 import { initBackend } from "../lib/nn/backend.ts";
 import { Classifier, testTimeViews } from "../lib/nn/classifier.ts";
 import { findBestModel } from "../lib/nn/persistence.ts";
-import { trainingRecipe } from "../lib/nn/recipes.ts";
+import { classifierConfigFromRecipe, trainingRecipe } from "../lib/nn/recipes.ts";
 import { splitValidation } from "../lib/nn/training.ts";
 import { trainingWorkerCount } from "../lib/nn/data_parallel.ts";
 
@@ -74,20 +74,10 @@ export const benchViewsTool = defineTool({
     const testLabels = (await readLabels(files.testLabels)).subarray(0, test.count);
     const recipe = trainingRecipe(files.name, train.count).classifier;
     await initBackend({ quiet: true });
-    const classifier = Classifier.fromAutoencoder(await Autoencoder.load(best.dir), {
-      numClasses: Math.max(2, ...trainLabels) + 1,
-      headEpochs: recipe.headEpochs,
-      fineTuneEpochs: recipe.fineTuneEpochs,
-      patience: recipe.patience,
-      batchSize: recipe.batchSize,
-      fineTuneLearningRate: recipe.fineTuneLearningRate,
-      fineTuneSchedule: recipe.fineTuneSchedule,
-      augmentShift: recipe.augmentShift,
-      augmentFlip: recipe.augmentFlip,
-      labelSmoothing: recipe.labelSmoothing,
-      dropout: recipe.dropout,
-      seed: flags.seed,
-    });
+    const classifier = Classifier.fromAutoencoder(
+      await Autoencoder.load(best.dir),
+      classifierConfigFromRecipe(recipe, { numClasses: Math.max(2, ...trainLabels) + 1, seed: flags.seed }),
+    );
     console.log(
       `bench:views: ${files.name}, encoder of ${best.dir}, seed ${flags.seed}: training the classifier ...`,
     );

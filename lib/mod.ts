@@ -130,6 +130,7 @@ export {
   chooseBestConfig,
   Classifier,
   type ClassifierConfig,
+  classifierConfigFromRecipe,
   type ClassifierRecipe,
   confusionMatrix,
   DEFAULT_ARCHITECTURE,

@@ -8,6 +8,7 @@
  */
 import { InputError } from "../errors.ts";
 import type { AutoencoderConfig } from "./autoencoder.ts";
+import type { ClassifierConfig } from "./classifier.ts";
 import type { ScheduleName } from "./schedule.ts";
 
 /**
@@ -300,5 +301,32 @@ export function latentModelConfig(
     schedule: recipe.schedule,
     warmupEpochs: recipe.warmupEpochs,
     learningRate: recipe.schedule === "cosine" ? rate * recipe.peakFactor : rate,
+  };
+}
+
+/**
+ * The {@linkcode ClassifierConfig} of a classifier recipe (the fields the recipe sets), plus the class
+ * count, seed and constant-rate decay of the run; the head's other settings keep their defaults.
+ */
+export function classifierConfigFromRecipe(
+  recipe: ClassifierRecipe,
+  options: { numClasses: number; seed: number; fineTuneDecay?: number },
+): ClassifierConfig {
+  return {
+    numClasses: options.numClasses,
+    headEpochs: recipe.headEpochs,
+    fineTuneEpochs: recipe.fineTuneEpochs,
+    patience: recipe.patience,
+    batchSize: recipe.batchSize,
+    fineTuneLearningRate: recipe.fineTuneLearningRate,
+    fineTuneSchedule: recipe.fineTuneSchedule,
+    fineTuneDecay: options.fineTuneDecay ?? 1,
+    augmentShift: recipe.augmentShift,
+    augmentFlip: recipe.augmentFlip,
+    labelSmoothing: recipe.labelSmoothing,
+    dropout: recipe.dropout,
+    testTimeShift: recipe.testTimeShift,
+    testTimeFlip: recipe.testTimeFlip,
+    seed: options.seed,
   };
 }

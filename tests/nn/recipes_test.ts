@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   applyRecipeOverrides,
+  classifierConfigFromRecipe,
   FULL_SCALE_IMAGES,
   latentModelConfig,
   trainingRecipe,
@@ -81,4 +82,19 @@ Deno.test("latentModelConfig: the chosen configuration with the recipe's schedul
   assert.equal(config.learningRate, recipe.schedule === "cosine" ? 2e-3 * recipe.peakFactor : 2e-3);
   const constant = latentModelConfig(chosen, { recipe: { ...recipe, schedule: "constant" }, seed: 3 });
   assert.equal(constant.learningRate, 2e-3, "the peak factor only applies to the cosine schedule");
+});
+
+Deno.test("classifierConfigFromRecipe: every recipe field, plus the run's classes, seed and decay", () => {
+  const recipe = trainingRecipe("fashion-mnist", 60000).classifier;
+  const config = classifierConfigFromRecipe(recipe, { numClasses: 10, seed: 7 });
+  for (const [key, value] of Object.entries(recipe)) {
+    assert.equal(config[key as keyof typeof config], value, key);
+  }
+  assert.equal(config.numClasses, 10);
+  assert.equal(config.seed, 7);
+  assert.equal(config.fineTuneDecay, 1, "constant unless given");
+  assert.equal(
+    classifierConfigFromRecipe(recipe, { numClasses: 10, seed: 7, fineTuneDecay: 0.9 }).fineTuneDecay,
+    0.9,
+  );
 });
