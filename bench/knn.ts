@@ -2,6 +2,7 @@
  * `deno task bench:knn [--dataset mnist-sample|fashion-mnist] [--queries N] [--faiss-queries M]
  * [--lsh-k 14] [--lsh-L 80] [--probes 0] [--candidates C] [--max-checks M] [--block 4] [--w W]
  * [--max-bucket B] [--lsh-curve 100,200,500,1000,all] [--lsh-probes-curve 1,2]
+ * [--lsh-reads-curve 6,8,10,12,16,24,32] [--reads-L 40]
  * [--nnd-epsilons 0,0.05,0.1,0.2,0.3] [--reps 3]
  * [--workers W] [--no-peers] [--no-bounds] [--no-original] [--grid]`
  *
@@ -12,9 +13,10 @@
  *   kernels on one Worker;
  * - our LSH with the benchmark's default parameters (k 14, L 80, no multi-probe, every candidate
  *   checked; w, the candidate target and the crowded-bucket limit from the index's data rules), and its
- *   curve over `--lsh-curve` limits on exact checks and `--lsh-probes-curve` multi-probe budgets (the
- *   same index); these are measured before and again after the peers, and their times are the medians of
- *   both rounds;
+ *   curve over `--lsh-curve` limits on exact checks, `--lsh-probes-curve` multi-probe budgets and
+ *   `--lsh-reads-curve` limits on the rows read per query (`maxReads`: the candidates with the smallest
+ *   lower bounds; on an index with L = `--reads-L` tables, the rest on the same index); these are measured
+ *   before and again after the peers, and their times are the medians of both rounds;
  * - our LSH with the original project's parameters, `-k 4 -L 5`, everything else the `search` tool's
  *   defaults (unless `--no-original`);
  * - with `--grid`: every k in {1, 2, 4, 8, 14, 20} and L in {1, 5, 20, 60} with the defaults: queries
@@ -62,6 +64,8 @@ const { values: flags } = parseArgs({
     "max-bucket": { type: "string" },
     "lsh-curve": { type: "string", default: "100,200,500,1000,all" },
     "lsh-probes-curve": { type: "string", default: "1,2" },
+    "lsh-reads-curve": { type: "string", default: "6,8,10,12,16,24,32" },
+    "reads-L": { type: "string", default: "40" },
     "nnd-epsilons": { type: "string", default: "0,0.05,0.1,0.2,0.3" },
     reps: { type: "string", default: "3" },
     workers: { type: "string" },
@@ -197,8 +201,10 @@ async function measureLsh(index: ParallelLshIndex, searchOptions: LshSearchOptio
   const maxChecks = searchOptions.maxChecks ?? index.maxChecks;
   return {
     setting: `checks<=${Number.isFinite(maxChecks) ? maxChecks : "all"}${
-      searchOptions.probes !== undefined ? ` probes=${searchOptions.probes}` : ""
-    }`,
+      searchOptions.maxReads !== undefined && Number.isFinite(searchOptions.maxReads)
+        ? ` reads<=${searchOptions.maxReads}`
+        : ""
+    }${searchOptions.probes !== undefined ? ` probes=${searchOptions.probes}` : ""}`,
     search_options: searchOptions,
     max_checks: Number.isFinite(maxChecks) ? maxChecks : "all",
     runs_ms: runs,
@@ -267,16 +273,25 @@ const lshOptions: LshOptions = {
 };
 const lsh = await buildParallelLshIndex(train.pixels, dim, { ...lshOptions, workers });
 const lshMain = await measureLsh(lsh, {});
+// The reads curve on an index with L = --reads-L tables (the bounds, not collision counts, rank the rows read).
+const readsL = Number(flags["reads-L"]);
+const readsIndex = readsL === lshOptions.L
+  ? lsh
+  : await buildParallelLshIndex(train.pixels, dim, { ...lshOptions, L: readsL, workers });
+const indexOfSpec = (spec: LshSearchOptions) => (spec.maxReads !== undefined ? readsIndex : lsh);
 const curve: LshPoint[] = [];
 const curveSpecs: LshSearchOptions[] = [
   ...flags["lsh-curve"]!.split(",").filter((x) => x.trim() !== "").map((x) => ({
     maxChecks: checksOf(x.trim()),
   })),
+  ...flags["lsh-reads-curve"]!.split(",").filter((x) => x.trim() !== "").map((x) => ({
+    maxReads: Number(x),
+  })),
   ...flags["lsh-probes-curve"]!.split(",").filter((x) => x.trim() !== "").map((x) => ({ probes: Number(x) })),
 ];
 for (const spec of curveSpecs) {
-  const isMain = spec.probes === undefined && spec.maxChecks === lsh.maxChecks;
-  const point = isMain ? lshMain : await measureLsh(lsh, spec);
+  const isMain = spec.probes === undefined && spec.maxReads === undefined && spec.maxChecks === lsh.maxChecks;
+  const point = isMain ? lshMain : await measureLsh(indexOfSpec(spec), spec);
   curve.push(point);
   log(
     `LSH curve, ${point.setting}: ${point.ms_per_query.toFixed(4)} ms/query, recall@1 ${
@@ -400,9 +415,10 @@ if (!flags["no-peers"]) {
 }
 // ---- our LSH once more, after the peers: every LSH time is the median over both rounds.
 log("LSH, second round ...");
-for (const point of new Set([lshMain, ...curve])) await remeasure(lsh, point);
-result.lsh = { ...settingsOf(lsh), ...lshMain, curve };
+for (const point of new Set([lshMain, ...curve])) await remeasure(indexOfSpec(point.search_options), point);
+result.lsh = { ...settingsOf(lsh), ...lshMain, curve, reads_index: settingsOf(readsIndex) };
 lsh.close();
+if (readsIndex !== lsh) readsIndex.close();
 result.load_after = load();
 
 const outDir = join(PROJECT_ROOT, "results", "bench");
@@ -447,7 +463,10 @@ const lshRow = (label: string, point: LshPoint): [string, string, string, string
   lshNote(point),
 ];
 for (const point of curve) {
-  rows.push(lshRow(`${lshLabel} ${point.setting}${point === lshMain ? " (default)" : ""}`, point));
+  const label = point.search_options.maxReads !== undefined
+    ? `ours LSH k=${readsIndex.k} L=${readsIndex.L}`
+    : lshLabel;
+  rows.push(lshRow(`${label} ${point.setting}${point === lshMain ? " (default)" : ""}`, point));
 }
 if (!curve.includes(lshMain)) rows.push(lshRow(`${lshLabel} (default)`, lshMain));
 if (originalPoint) rows.push(lshRow("ours LSH -k 4 -L 5 (search defaults)", originalPoint));

@@ -200,6 +200,7 @@ export {
   buildParallelLshIndex,
   compareSearches,
   type ComparisonResult,
+  defaultLshCandidates,
   type ExactIndex,
   type FaissPeerResult,
   formatQueryBlock,
@@ -215,6 +216,9 @@ export {
   type PynndescentPeerResult,
   runKnnPeers,
   type SearchOutput,
+  type TimedLshResult,
+  type TimedLshSetting,
+  timeLshSearches,
 } from "./search/mod.ts";
 
 // C: Earth Mover's Distance.

@@ -107,6 +107,15 @@ export const searchTool = defineTool({
       max: MAX_COUNT,
       description: "LSH: check at most this many candidates per query (most frequent first; default all)",
     },
+    maxReads: {
+      names: ["--max-reads"],
+      kind: "integer",
+      min: 1,
+      max: MAX_COUNT,
+      description:
+        "LSH: read at most this many candidate rows in full per query, those with the smallest lower bounds " +
+        "(approximate, faster; default: all, exact over the candidates; needs -N 1 and the bounds)",
+    },
     maxBucket: {
       names: ["--max-bucket"],
       kind: "integer",
@@ -146,6 +155,11 @@ export const searchTool = defineTool({
   async run(flags) {
     const started = performance.now();
     const { w, out, limit } = flags;
+    if (flags.maxReads !== undefined && (flags.N !== 1 || flags.noBounds)) {
+      throw new InputError(
+        `--max-reads: needs the lower bounds of a nearest-neighbour search (-N 1, without --no-bounds)`,
+      );
+    }
     const datasetPath = flags.dataset;
     const latentPath = flags.latent;
     const queryPath = flags.queries;
@@ -201,6 +215,7 @@ export const searchTool = defineTool({
         candidates: flags.candidates,
         block: flags.block,
         maxChecks: flags.maxChecks,
+        maxReads: flags.maxReads,
         maxBucket: flags.maxBucket,
         family: flags.family,
         seed: flags.seed,

@@ -40,6 +40,11 @@ export interface GroupLayout {
   of: Int32Array;
   /** Number of groups. */
   count: number;
+  /**
+   * The coordinates as runs of consecutive coordinates of one group: triples (first coordinate, length,
+   * group), in coordinate order (what {@linkcode groupSums} walks).
+   */
+  runs: Int32Array;
 }
 
 /**
@@ -48,17 +53,50 @@ export interface GroupLayout {
  */
 export function blockLayout(dim: number, block: number, shape?: readonly [number, number]): GroupLayout {
   const of = new Int32Array(dim);
+  let count: number;
   if (shape === undefined) {
     const run = block * block;
     for (let t = 0; t < dim; t++) of[t] = Math.floor(t / run);
-    return { of, count: Math.ceil(dim / run) };
+    count = Math.ceil(dim / run);
+  } else {
+    const [rows, cols] = shape;
+    const across = Math.ceil(cols / block);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        of[r * cols + c] = Math.floor(r / block) * across + Math.floor(c / block);
+      }
+    }
+    count = Math.ceil(rows / block) * across;
   }
-  const [rows, cols] = shape;
-  const across = Math.ceil(cols / block);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) of[r * cols + c] = Math.floor(r / block) * across + Math.floor(c / block);
+  const runs: number[] = [];
+  for (let t = 0; t < dim;) {
+    let end = t + 1;
+    while (end < dim && of[end] === of[t]) end++;
+    runs.push(t, end - t, of[t]);
+    t = end;
   }
-  return { of, count: Math.ceil(rows / block) * across };
+  return { of, count, runs: Int32Array.from(runs) };
+}
+
+/**
+ * out[0..count) = the sums of a row's values (at `rowOffset` of `vectors`) over the layout's groups,
+ * run by run (each run summed in a register).
+ */
+export function groupSums(
+  vectors: L1Vectors,
+  rowOffset: number,
+  layout: GroupLayout,
+  out: Float64Array,
+): void {
+  const runs = layout.runs;
+  out.fill(0, 0, layout.count);
+  for (let r = 0; r < runs.length; r += 3) {
+    const first = rowOffset + runs[r];
+    const end = first + runs[r + 1];
+    let sum = 0;
+    for (let t = first; t < end; t++) sum += vectors[t];
+    out[runs[r + 2]] += sum;
+  }
 }
 
 /** Hash of cell `g` of the function with salt `salt` (a 32-bit mix; |g| < 2⁵³). */
@@ -164,7 +202,7 @@ export function createHashFunctions(
     const squares = new Float64Array(repDim);
     const rep = new Float64Array(repDim);
     for (let i = 0; i < rows; i++) {
-      blockSums(data, Math.floor(i * step) * dim, dim, layout, rep);
+      groupSums(data, Math.floor(i * step) * dim, layout, rep);
       for (let t = 0; t < repDim; t++) {
         sum[t] += rep[t];
         squares[t] += rep[t] * rep[t];
@@ -204,19 +242,6 @@ export function createHashFunctions(
   return hashFunctionsFromSpec({ family, k, L, block, dim, shape, weights, offset, salt });
 }
 
-/** out[0..count) = the sums of row values (at `rowOffset`) over the layout's groups. */
-function blockSums(
-  vectors: L1Vectors,
-  rowOffset: number,
-  dim: number,
-  layout: GroupLayout,
-  out: Float64Array,
-) {
-  const of = layout.of;
-  out.fill(0, 0, layout.count);
-  for (let t = 0; t < dim; t++) out[of[t]] += vectors[rowOffset + t];
-}
-
 /** The hash functions described by `spec` (see {@linkcode HashFunctions.spec}). */
 export function hashFunctionsFromSpec(spec: HashSpec): HashFunctions {
   const { family, k, L, block, dim, shape, weights, offset, salt } = spec;
@@ -224,7 +249,7 @@ export function hashFunctionsFromSpec(spec: HashSpec): HashFunctions {
   const repDim = layout.count;
   const m = k * L;
   const represent = (vectors: L1Vectors, row: number, out: Float64Array) =>
-    blockSums(vectors, row * dim, dim, layout, out);
+    groupSums(vectors, row * dim, layout, out);
   let project: (rep: Float64Array, repOffset: number, out: Float64Array) => void;
   if (family === "cauchy") {
     const a = weights as Float64Array;

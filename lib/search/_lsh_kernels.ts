@@ -29,8 +29,9 @@ export interface LshKernels {
   l1U8GatherNearest: (...args: [...Parameters<GatherKernel>, bound: number]) => void;
   /**
    * uint8 nearest candidate, exact, reading few rows: level-0 bounds of all candidates (to `boundsPtr`),
-   * the seeds with the smallest bounds read in full, then the others filtered by the quantized group-sum
-   * levels (see `asm/lsh.ts`); writes distance and row to `resultPtr`, returns the rows read in full.
+   * the candidates in increasing order of bound (by bins), the first seeds read in full, then the others
+   * filtered by the quantized group-sum levels until the bounds exceed the best distance (see
+   * `asm/lsh.ts`); writes distance and row to `resultPtr`, returns the rows read in full.
    */
   l1U8NearestBounded(
     qPtr: number,
@@ -43,6 +44,28 @@ export interface LshKernels {
     seedCount: number,
     boundsPtr: number,
     seedsPtr: number,
+    histPtr: number,
+    orderPtr: number,
+    resultPtr: number,
+  ): number;
+  /**
+   * uint8 nearest candidate, approximate: level-0 bounds of all candidates, the `shortlist` smallest
+   * raised by the finer levels, the `reads` smallest of those read in increasing order of bound (see
+   * `asm/lsh.ts`); writes distance and row to `resultPtr`, returns the rows read.
+   */
+  l1U8NearestShortlist(
+    qPtr: number,
+    dPtr: number,
+    stride: number,
+    levelsPtr: number,
+    levels: number,
+    idxPtr: number,
+    count: number,
+    keepsPtr: number,
+    boundsPtr: number,
+    histPtr: number,
+    pairsPtr: number,
+    scratchPtr: number,
     resultPtr: number,
   ): number;
   /**

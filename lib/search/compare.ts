@@ -88,6 +88,7 @@ export interface ComparisonResult {
     L: number;
     probes: number;
     maxChecks: number;
+    maxReads: number;
     family: string;
     block: number;
     candidates: number;
@@ -284,6 +285,7 @@ export async function compareSearches(
     "LSH probes": lshIndex.probes,
     "LSH probes rule": lshIndex.rules.probes,
     "LSH max checks": Number.isFinite(lshIndex.maxChecks) ? lshIndex.maxChecks : "all",
+    "LSH max reads": Number.isFinite(lshIndex.maxReads) ? lshIndex.maxReads : "all",
     "LSH max bucket": Number.isFinite(lshIndex.maxBucket) ? lshIndex.maxBucket : "all",
     "LSH max bucket rule": lshIndex.rules.maxBucket,
     "LSH seed": lshIndex.seed,
@@ -311,6 +313,7 @@ export async function compareSearches(
       L: lshIndex.L,
       probes: lshIndex.probes,
       maxChecks: lshIndex.maxChecks,
+      maxReads: lshIndex.maxReads,
       family: lshIndex.family,
       block: lshIndex.block,
       candidates: lshIndex.candidates,

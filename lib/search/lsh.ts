@@ -25,13 +25,21 @@
  * **Checks**: distinct candidates are checked with the exact L1 distance (WebAssembly SIMD), best
  * `neighbours` returned. With `maxChecks`, a query with more candidates checks only the `maxChecks`
  * that collide with it in the most buckets (collision counting; hit counts saturate at 255). Nearest-
- * neighbour searches (`neighbours` 1) of uint8 data read few rows (option `bounds`, default on): sums
- * of the pixels in 7×7, 4×4 and 2×2 blocks are stored per data row, and since
- * |Σ_g a − Σ_g b| ≤ Σ_g |a − b|, the L1 distance between block sums is a lower bound of the exact
- * distance. The 8 candidates with the most hits are read in full; the others, 16 at a time, are
- * dropped as soon as a bound (coarsest first) exceeds the best distance so far, and only the survivors
- * are read (abandoned part-way once above it). A dropped candidate can be neither nearer nor tied, so
- * the result is exactly that of checking every candidate; `rowsRead` reports how many rows were read.
+ * neighbour searches (`neighbours` 1) of uint8 data read few rows (option `bounds`, default on): the
+ * sums of the pixels in 4×4 and 2×2 blocks are stored per data row (quantized: floor(sum / pixels)),
+ * and since |Σ_g a − Σ_g b| ≤ Σ_g |a − b|, the L1 distance between block sums is a lower bound of the
+ * exact distance. The candidates are taken in increasing order of their 4×4 bound (binned); the first 8
+ * are read in full; the others, 16 at a time, are dropped as soon as a bound (coarsest first) exceeds
+ * the best distance so far, and only the survivors are read (abandoned part-way once above it); the
+ * walk ends where the 4×4 bounds exceed the best distance. A dropped candidate can be neither nearer nor
+ * tied, so the result is exactly that of checking every candidate; `rowsRead` reports how many rows
+ * were read.
+ *
+ * **Fewer reads, approximate** (`maxReads` R, nearest-neighbour searches with bounds): the SHORTLIST_FACTOR
+ * (8) · R candidates with the smallest 4×4 bounds are bounded again by their 2×2 sums, and only the R
+ * smallest of those are read, smallest bound first (stopping once a bound exceeds the best distance).
+ * The block-sum bounds rank near images well, so few reads keep most nearest neighbours: the speed/recall
+ * knob at the low-recall end (with `maxChecks` limiting the candidates bounded at all).
  *
  * **Defaults chosen from the data for the given k and L** (each option overrides its rule):
  * - `candidates` = {@linkcode defaultLshCandidates}(n) = min(n, ⌈24·√n⌉) (2,147 for 8,000 images, 5,879
@@ -63,6 +71,7 @@ import {
   blockLayout,
   createHashFunctions,
   type GroupLayout,
+  groupSums,
   type HashFunctions,
   hashFunctionsFromSpec,
   type HashSpec,
@@ -116,6 +125,15 @@ export interface LshOptions {
   /** Buckets with more members than this are skipped (crowded). Default {@linkcode defaultMaxBucket}. */
   maxBucket?: number;
   /**
+   * Largest number of candidate rows read in full per query (nearest-neighbour searches of uint8 data
+   * with `bounds`; default: all, exact over the candidates). The candidates are ranked by their
+   * group-sum lower bounds instead: the {@linkcode SHORTLIST_FACTOR} × `maxReads` smallest coarsest-level
+   * bounds are bounded again by the finer level, and the `maxReads` smallest of those are read in
+   * increasing order of bound, stopping once a bound exceeds the best distance so far. Approximate: the
+   * speed/recall knob of the checks (see the module docs).
+   */
+  maxReads?: number;
+  /**
    * Widen the search of a query left without candidates (more probes, then the smallest crowded bucket).
    * Default true.
    */
@@ -147,6 +165,8 @@ export interface LshSearchOptions {
   maxBucket?: number;
   /** Override the index's widening switch. */
   widen?: boolean;
+  /** Override the index's limit on rows read per query. */
+  maxReads?: number;
 }
 
 /** Result of an LSH search. */
@@ -197,6 +217,8 @@ export interface LshIndex {
   readonly probes: number;
   /** Default limit on exact checks per query (Infinity = all candidates). */
   readonly maxChecks: number;
+  /** Default limit on rows read in full per query (Infinity = every candidate not ruled out). */
+  readonly maxReads: number;
   /** Buckets with more members are skipped (Infinity = none). */
   readonly maxBucket: number;
   /** Whether queries without candidates are widened by default. */
@@ -494,6 +516,12 @@ export interface LshScratchLayout {
   orderedPtr: number;
   /** Result of the bounded check (two u32). */
   resultPtr: number;
+  /** (bound, row) pairs of the shortlist check (u64, one per data row). */
+  pairsPtr: number;
+  /** Histogram of the shortlist selection (SELECT_BINS u32, zeroed). */
+  selectPtr: number;
+  /** Shortlist size per lower-bound level (u32 each). */
+  keepsPtr: number;
   /** Probe list (then the run list) of one query. */
   probesPtr: number;
   /** Entries the probe and run lists hold. */
@@ -574,6 +602,10 @@ export function buildLshImage(
   }
   const defaultMaxChecks = options.maxChecks ?? Infinity;
   if (!(defaultMaxChecks >= 1)) throw new RangeError(`LSH: maxChecks must be >= 1, got ${defaultMaxChecks}`);
+  const defaultMaxReads = options.maxReads ?? Infinity;
+  if (!(defaultMaxReads >= 1) || !(Number.isInteger(defaultMaxReads) || defaultMaxReads === Infinity)) {
+    throw new RangeError(`LSH: maxReads must be a positive integer, got ${defaultMaxReads}`);
+  }
   const indexCandidates = options.candidates ?? defaultLshCandidates(n);
   const rules = {
     candidates: options.candidates !== undefined
@@ -646,6 +678,9 @@ export function buildLshImage(
   // is read for every checked candidate), then the tables: per table the slot records (directory) and
   // the member list, and a table of entries (slots, mask, list).
   const bounded = kind === "u8" && (options.bounds ?? true);
+  if (Number.isFinite(defaultMaxReads) && !bounded) {
+    throw new RangeError("LSH: maxReads needs uint8 data with bounds");
+  }
   const layouts = bounded ? groupLayouts(dim, shape) : [];
   const { stride, ptr: dataPtr } = rows;
   let offset = rows.end;
@@ -686,7 +721,10 @@ export function buildLshImage(
     const histogramPtr = align16(hitScratchPtr + n);
     const orderedPtr = align16(histogramPtr + 256 * 4);
     const resultPtr = align16(orderedPtr + n * 4);
-    const probesPtr = align16(resultPtr + 16);
+    const pairsPtr = align16(resultPtr + 16);
+    const selectPtr = align16(pairsPtr + n * 8);
+    const keepsPtr = align16(selectPtr + SELECT_BINS * 4);
+    const probesPtr = align16(keepsPtr + Math.max(1, levels.length) * 4);
     offset = probesPtr + 16 * probeCapacity + 16;
     scratch.push({
       queryPtr,
@@ -700,6 +738,9 @@ export function buildLshImage(
       histogramPtr,
       orderedPtr,
       resultPtr,
+      pairsPtr,
+      selectPtr,
+      keepsPtr,
       probesPtr,
       probeCapacity,
     });
@@ -707,11 +748,11 @@ export function buildLshImage(
   const memory = createSharedMemory(offset);
   writeRows(memory, dataPtr, data, dim, { first: 0, count: n });
   const buffer = memory.buffer;
-  const groupScratch = new Uint32Array(Math.max(0, ...layouts.map(({ layout }) => layout.count)));
+  const groupScratch = new Float64Array(Math.max(0, ...layouts.map(({ layout }) => layout.count)));
   levels.forEach((level, i) => {
     const rows = new Uint8Array(buffer, level.dataPtr, n * level.bytes);
     const spec = { ...layouts[i], bytes: level.bytes };
-    for (let r = 0; r < n; r++) groupMeans(data, r * dim, dim, spec, groupScratch, rows, r * level.bytes);
+    for (let r = 0; r < n; r++) groupMeans(data, r * dim, spec, groupScratch, rows, r * level.bytes);
   });
   const tableTable = new Uint32Array(buffer, tablesPtr, L * 3);
   tableEntries.forEach((entry, l) => {
@@ -732,6 +773,7 @@ export function buildLshImage(
     rules,
     probes: defaultProbes,
     maxChecks: defaultMaxChecks,
+    maxReads: defaultMaxReads,
     maxBucket: indexMaxBucket,
     widen: indexWiden,
     seed,
@@ -769,6 +811,7 @@ export function attachLshIndex(image: LshIndexImage, slot: number): LshIndex {
   const indexCandidates = meta.candidates;
   const defaultProbes = meta.probes;
   const defaultMaxChecks = meta.maxChecks;
+  const defaultMaxReads = meta.maxReads;
   const indexMaxBucket = meta.maxBucket;
   const indexWiden = meta.widen;
   const functions = hashFunctionsFromSpec(image.hash);
@@ -785,6 +828,9 @@ export function attachLshIndex(image: LshIndexImage, slot: number): LshIndex {
     hitScratchPtr,
     histogramPtr,
     orderedPtr,
+    pairsPtr,
+    selectPtr,
+    keepsPtr,
   } = area;
   const resultPtr = area.resultPtr;
   const layouts = image.levels.length > 0 ? groupLayouts(dim, image.shape) : [];
@@ -806,7 +852,7 @@ export function attachLshIndex(image: LshIndexImage, slot: number): LshIndex {
     : new Int16Array(buffer, queryPtr, dim);
   new Uint8Array(buffer, queryPtr, stride).fill(0);
   const levelTable = new Uint32Array(buffer, levelTablePtr, levels.length * 5);
-  const groupScratch = new Uint32Array(Math.max(0, ...levels.map((level) => level.layout.count)));
+  const groupScratch = new Float64Array(Math.max(0, ...levels.map((level) => level.layout.count)));
   const levelQueries = levels.map((level, i) => {
     levelTable.set([level.queryPtr, level.dataPtr, level.bytes, level.bytes, level.group], 5 * i);
     return new Uint8Array(buffer, level.queryPtr, level.bytes);
@@ -879,6 +925,19 @@ export function attachLshIndex(image: LshIndexImage, slot: number): LshIndex {
     const maxBucket = searchOptions.maxBucket ?? indexMaxBucket;
     if (!(maxBucket >= 1)) throw new RangeError(`LSH: maxBucket must be >= 1, got ${maxBucket}`);
     const widen = searchOptions.widen ?? indexWiden;
+    const maxReads = searchOptions.maxReads ?? defaultMaxReads;
+    if (!(maxReads >= 1) || !(Number.isInteger(maxReads) || maxReads === Infinity)) {
+      throw new RangeError(`LSH: maxReads must be a positive integer, got ${maxReads}`);
+    }
+    const shortlisted = Number.isFinite(maxReads);
+    if (shortlisted && (neighbours !== 1 || levels.length === 0)) {
+      throw new RangeError(
+        "LSH: maxReads needs a nearest-neighbour search (neighbours 1) of uint8 data with bounds",
+      );
+    }
+    if (shortlisted) {
+      new Uint32Array(memory.buffer, keepsPtr, levels.length).set(shortlistSizes(maxReads, levels.length));
+    }
     ensureProbes(probes);
     const maxBucketLimit = Math.min(maxBucket, 0xffffffff);
     const probeLimit = L + probes * L;
@@ -974,7 +1033,7 @@ export function attachLshIndex(image: LshIndexImage, slot: number): LshIndex {
       candidates[q] = count;
       const nearestOnly = neighbours === 1 && gatherNearest !== undefined;
       // Most frequent candidates first (collision counting), at most maxChecks of them.
-      if (count > maxChecks || nearestOnly) {
+      if (count > maxChecks || (nearestOnly && levels.length === 0)) {
         count = kernels.lshOrderByHits(
           idxPtr,
           count,
@@ -992,13 +1051,32 @@ export function attachLshIndex(image: LshIndexImage, slot: number): LshIndex {
       }
       queryRow.set(queries.subarray(q * dim, (q + 1) * dim) as never);
       if (nearestOnly) {
-        // Most frequent candidates first, so the running bound tightens early. With bounds, the
-        // first BOUND_SEEDS are read in full, then the lower-bound levels filter the rest (see
-        // l1U8NearestBounded); without, rows beyond the bound are abandoned part-way (0xffffffff).
+        // With bounds: smallest bound first, the first BOUND_SEEDS read in full, then the lower-bound
+        // levels filter the rest (l1U8NearestBounded), or only the maxReads with the smallest bounds are
+        // read (l1U8NearestShortlist). Without: most frequent candidates first, so the running bound
+        // tightens early, and rows beyond it are abandoned part-way (0xffffffff).
         if (levels.length > 0) {
-          levels.forEach((level, i) =>
-            groupMeans(queries, q * dim, dim, level, groupScratch, levelQueries[i], 0)
-          );
+          levels.forEach((level, i) => groupMeans(queries, q * dim, level, groupScratch, levelQueries[i], 0));
+          if (shortlisted) {
+            rowsRead[q] = kernels.l1U8NearestShortlist(
+              queryPtr,
+              dataPtr,
+              stride,
+              levelTablePtr,
+              levels.length,
+              idxPtr,
+              count,
+              keepsPtr,
+              outPtr,
+              selectPtr,
+              pairsPtr,
+              seedsPtr,
+              resultPtr,
+            );
+            indices[q] = result[1];
+            distances[q] = result[0];
+            continue;
+          }
           rowsRead[q] = kernels.l1U8NearestBounded(
             queryPtr,
             dataPtr,
@@ -1010,6 +1088,8 @@ export function attachLshIndex(image: LshIndexImage, slot: number): LshIndex {
             BOUND_SEEDS,
             outPtr,
             seedsPtr,
+            selectPtr,
+            pairsPtr,
             resultPtr,
           );
           indices[q] = result[1];
@@ -1102,7 +1182,25 @@ export function mergeLshResult(into: LshSearchResult, part: LshSearchResult, fir
   into.noCandidate += part.noCandidate;
 }
 
-/** Candidates with the smallest coarsest-level bounds, read in full before the others are filtered. */
+/**
+ * With `maxReads` R: candidates kept after each lower-bound level, coarsest first, are R ×
+ * SHORTLIST_FACTOR^(levels after it): the SHORTLIST_FACTOR·R smallest coarsest-level bounds, then the R
+ * smallest finer-level bounds of those.
+ */
+export const SHORTLIST_FACTOR = 8;
+
+/** Candidates kept after each of `levels` lower-bound levels, coarsest first, for `maxReads` reads. */
+function shortlistSizes(maxReads: number, levels: number): number[] {
+  return Array.from(
+    { length: levels },
+    (_, level) => Math.min(0xffffffff, maxReads * SHORTLIST_FACTOR ** (levels - 1 - level)),
+  );
+}
+
+/** Bins of the shortlist selection histogram (SELECT_BINS in asm/lsh.ts). */
+const SELECT_BINS = 1024;
+
+/** Candidates first in bound order, read in full before the others are filtered (at most 16). */
 const BOUND_SEEDS = 8;
 
 /** Block sides of the lower-bound levels, coarsest first. */
@@ -1130,14 +1228,12 @@ function groupLayouts(dim: number, shape?: readonly [number, number]): BoundLayo
 function groupMeans(
   vectors: L1Vectors,
   rowOffset: number,
-  dim: number,
   level: { layout: GroupLayout; group: number },
-  scratch: Uint32Array,
+  scratch: Float64Array,
   out: Uint8Array,
   offset: number,
 ): void {
-  const { of, count } = level.layout;
-  scratch.fill(0, 0, count);
-  for (let t = 0; t < dim; t++) scratch[of[t]] += vectors[rowOffset + t];
+  groupSums(vectors, rowOffset, level.layout, scratch);
+  const count = level.layout.count;
   for (let g = 0; g < count; g++) out[offset + g] = Math.floor(scratch[g] / level.group);
 }

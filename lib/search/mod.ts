@@ -26,4 +26,5 @@ export * from "./metrics.ts";
 export * from "./output.ts";
 export * from "./compare.ts";
 export * from "./lsh_parallel.ts";
+export * from "./lsh_timing.ts";
 export * from "./peers.ts";

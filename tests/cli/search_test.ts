@@ -8,6 +8,7 @@ import { randomProjectionLatent } from "../../lib/data/stand_in.ts";
 import { l1DistanceBlockReference } from "../../lib/simd/l1.ts";
 import { createRandom } from "../../lib/util/random.ts";
 import { pathExists } from "../../lib/io/exists.ts";
+import { silently } from "./_helpers.ts";
 
 const N_DATA = 150;
 const N_QUERIES = 12;
@@ -132,6 +133,41 @@ Deno.test("search CLI: output parses back and matches brute force (N = 1 and N =
   }
 });
 
+Deno.test("search CLI: --max-reads reads at most that many rows per query; needs -N 1 and the bounds", async () => {
+  const p = await fixture();
+  try {
+    const data = await readImages(p.d);
+    const queries = await readImages(p.q);
+    const all = l1DistanceBlockReference(queries.pixels, data.pixels, 784);
+    assert.equal(await runTool(searchTool, args(p, { "--max-reads": "2", "--workers": "1" })), 0);
+    const parsed = parseSearchOutput(await Deno.readTextFile(p.out));
+    assert.equal(parsed.queries.length, N_QUERIES);
+    assert.ok(Number(parsed.summary["Mean LSH rows read per query"]) <= 2);
+    assert.equal(parsed.summary["LSH max reads"], 2);
+    for (const report of parsed.queries) {
+      const lsh = report.lsh[0];
+      if (lsh !== null) assert.equal(all[report.query * N_DATA + lsh], report.lshDistances[0]);
+    }
+    await Deno.remove(p.out);
+    for (
+      const [extra, message] of [
+        [["-N", "3"], /^search: error: --max-reads: needs the lower bounds of a nearest-neighbour search/],
+        [["--no-bounds"], /^search: error: --max-reads: needs the lower bounds of a nearest-neighbour search/],
+      ] as const
+    ) {
+      const { value: code, errors } = await silently(() =>
+        runTool(searchTool, [...args(p, { "--max-reads": "4" }), ...extra])
+      );
+      assert.equal(code, 2);
+      assert.equal(errors.length, 1, errors.join("\n"));
+      assert.match(errors[0], message);
+      assert.equal(await pathExists(p.out), false);
+    }
+  } finally {
+    await Deno.remove(p.folder, { recursive: true });
+  }
+});
+
 Deno.test("search CLI: every bad input exits 2 with no output file", async () => {
   const p = await fixture();
   const cases: Array<[string, Record<string, string | null>]> = [
@@ -155,6 +191,8 @@ Deno.test("search CLI: every bad input exits 2 with no output file", async () =>
     ["--max-bucket 0", { "--max-bucket": "0" }],
     ["--candidates 0", { "--candidates": "0" }],
     ["--block 0", { "--block": "0" }],
+    ["--max-reads 0", { "--max-reads": "0" }],
+    ["--max-reads with -N 3", { "--max-reads": "4", "-N": "3" }],
     ["latent dataset count differs", { "-i": p.shortLatent }],
     ["latent query count differs", { "-s": p.shortLatentQ }],
     ["latent dimensions differ", { "-s": p.latent5 }],

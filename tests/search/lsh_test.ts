@@ -171,6 +171,24 @@ Deno.test("parallel LSH index (tables built once, shared by the Workers) gives t
     assert.deepEqual(parallelMany.indices, singleMany.indices);
     assert.deepEqual(parallelMany.probed, singleMany.probed);
     assert.ok(Math.max(...parallelMany.probed) > 6 * (1 + 1), "the larger budget was used");
+    // The shortlist of maxReads, on 8×8 images (bounds of 4×4 and 2×2 blocks).
+    const shortlistOptions = { ...options, shape: [8, 8] as const };
+    const singleReads = buildLshIndex(data, dim * 2, shortlistOptions).search(
+      queries.subarray(0, 15 * dim * 2),
+      {
+        maxReads: 3,
+      },
+    );
+    const parallelShortlist = await buildParallelLshIndex(data, dim * 2, { ...shortlistOptions, workers: 2 });
+    try {
+      const parallelReads = await parallelShortlist.search(queries.subarray(0, 15 * dim * 2), {
+        maxReads: 3,
+      });
+      assert.deepEqual(parallelReads.indices, singleReads.indices);
+      assert.deepEqual(parallelReads.rowsRead, singleReads.rowsRead);
+    } finally {
+      parallelShortlist.close();
+    }
   } finally {
     parallel.close();
   }
@@ -305,4 +323,136 @@ Deno.test("LSH defaults answer every mnist-sample query for k in {1,2,4,8,14,20}
       }
     }
   }
+});
+
+/**
+ * The shortlist rule of `maxReads`, computed independently: quantized group sums floor(S/a) of 4×4 and
+ * 2×2 pixel blocks, the bound a·Σ|Δm| − (a−1)·#{Δm ≠ 0} of each, the 8·R smallest 4×4 bounds, then
+ * the R smallest max(4×4, 2×2) bounds of those; the nearest of those R rows. Null when a tie at either
+ * cut makes the set ambiguous.
+ */
+function shortlistNearest(
+  query: Uint8Array,
+  data: Uint8Array,
+  candidates: number[],
+  reads: number,
+): { index: number; distance: number } | null {
+  const side = 28;
+  const means = (row: Uint8Array, block: number) => {
+    const across = Math.ceil(side / block);
+    const sums = new Array(across * across).fill(0);
+    for (let r = 0; r < side; r++) {
+      for (let c = 0; c < side; c++) {
+        sums[Math.floor(r / block) * across + Math.floor(c / block)] += row[r * side + c];
+      }
+    }
+    return sums.map((s) => Math.floor(s / (block * block)));
+  };
+  const bound = (a: number[], b: number[], group: number) => {
+    let sad = 0;
+    let differing = 0;
+    for (let g = 0; g < a.length; g++) {
+      sad += Math.abs(a[g] - b[g]);
+      if (a[g] !== b[g]) differing++;
+    }
+    return Math.max(0, group * sad - (group - 1) * differing);
+  };
+  const row = (i: number) => data.subarray(i * side * side, (i + 1) * side * side);
+  const [q4, q2] = [means(query, 4), means(query, 2)];
+  const cut = <T extends { b: number }>(list: T[], keep: number): T[] | null => {
+    const sorted = [...list].sort((x, y) => x.b - y.b);
+    if (sorted.length > keep && sorted[keep - 1].b === sorted[keep].b) return null;
+    return sorted.slice(0, keep);
+  };
+  const level0 = cut(candidates.map((i) => ({ i, b: bound(q4, means(row(i), 4), 16) })), 8 * reads);
+  if (level0 === null) return null;
+  const level1 = cut(
+    level0.map(({ i, b }) => ({ i, b: Math.max(b, bound(q2, means(row(i), 2), 4)) })),
+    reads,
+  );
+  if (level1 === null) return null;
+  let best = { index: -1, distance: Infinity };
+  for (const { i } of level1) {
+    let d = 0;
+    const r = row(i);
+    for (let t = 0; t < query.length; t++) d += Math.abs(query[t] - r[t]);
+    if (d < best.distance || (d === best.distance && i < best.index)) best = { index: i, distance: d };
+  }
+  return best;
+}
+
+Deno.test("LSH maxReads reads the rows with the smallest lower bounds (an independent reference), exact when it allows all", () => {
+  const dim = 784;
+  const n = 400;
+  const random = createRandom(17);
+  const data = new Uint8Array(n * dim).map(() => random.int(256));
+  const queries = new Uint8Array(30 * dim).map(() => random.int(256));
+  // One bucket per table holds every row (a huge width): every row is a candidate of every query.
+  const options = { k: 1, L: 1, w: 1e9, seed: 2, shape: [28, 28] as const, maxBucket: n };
+  const index = buildLshIndex(data, dim, options);
+  const exact = index.search(queries);
+  const all = Array.from({ length: n }, (_, i) => i);
+  let compared = 0;
+  for (const reads of [1, 3, 10]) {
+    const result = index.search(queries, { maxReads: reads });
+    for (let q = 0; q < 30; q++) {
+      assert.equal(result.candidates[q], n);
+      assert.ok(
+        result.rowsRead[q] >= 1 && result.rowsRead[q] <= reads,
+        `query ${q}: ${result.rowsRead[q]} rows`,
+      );
+      assert.ok(result.distances[q] >= exact.distances[q]);
+      const expected = shortlistNearest(queries.subarray(q * dim, (q + 1) * dim), data, all, reads);
+      if (expected === null) continue;
+      compared++;
+      assert.equal(result.indices[q], expected.index, `reads ${reads} query ${q}`);
+      assert.equal(result.distances[q], expected.distance);
+    }
+  }
+  assert.ok(compared >= 60, `only ${compared} of 90 queries without ties at the cuts`);
+  // Reads for every candidate: the exact result over the candidates, as without maxReads.
+  const unlimited = buildLshIndex(data, dim, { ...options, maxReads: n }).search(queries);
+  assert.deepEqual(unlimited.indices, exact.indices);
+  assert.deepEqual(unlimited.distances, exact.distances);
+});
+
+Deno.test("LSH maxReads on real digits: few rows read, most nearest neighbours kept; bad values are RangeErrors", async () => {
+  const files = await resolveDataset("mnist-sample");
+  const train = await readImages(files.trainImages);
+  const test = await readImages(files.testImages, { limit: 300 });
+  const dim = 784;
+  const index = buildLshIndex(train.pixels, dim, { k: 14, L: 40, seed: 1, shape: [28, 28] });
+  const full = index.search(test.pixels);
+  const truth = await buildExactIndex(train.pixels, dim, { workers: 1 });
+  let exactDistances: Uint32Array;
+  try {
+    exactDistances = (await truth.search(test.pixels)).distances as Uint32Array;
+  } finally {
+    truth.close();
+  }
+  const recall = (r: LshSearchResult) =>
+    r.distances.filter((d, q) => d === exactDistances[q]).length / test.count;
+  const few = index.search(test.pixels, { maxReads: 8 });
+  const mean = (a: Uint32Array) => a.reduce((s, v) => s + v, 0) / a.length;
+  assert.ok(mean(few.rowsRead) <= 8 && mean(few.rowsRead) < mean(full.rowsRead) / 2);
+  assert.ok(recall(few) >= 0.9, `recall ${recall(few)} with 8 reads`);
+  assert.ok(recall(few) <= recall(full));
+  for (const bad of [0, 1.5, -3, NaN]) {
+    assert.throws(() => index.search(test.pixels, { maxReads: bad }), /maxReads must be a positive integer/);
+    assert.throws(() => buildLshIndex(train.pixels, dim, { k: 2, L: 2, maxReads: bad }), /maxReads must be/);
+  }
+  assert.throws(
+    () => index.search(test.pixels, { maxReads: 4, neighbours: 2 }),
+    /maxReads needs a nearest-neighbour/,
+  );
+  assert.throws(
+    () => buildLshIndex(train.pixels, dim, { k: 2, L: 2, maxReads: 4, bounds: false }),
+    /maxReads needs uint8 data with bounds/,
+  );
+  assert.throws(
+    () => buildLshIndex(new Int16Array(20 * 16), 16, { k: 2, L: 2, maxReads: 4 }),
+    /maxReads needs uint8 data with bounds/,
+  );
+  const noBounds = buildLshIndex(train.pixels, dim, { k: 2, L: 2, bounds: false });
+  assert.throws(() => noBounds.search(test.pixels, { maxReads: 4 }), /maxReads needs a nearest-neighbour/);
 });

@@ -17,13 +17,6 @@ function absDiffI16(x: v128, y: v128): v128 {
   return i16x8.sub(i16x8.max_s(x, y), i16x8.min_s(x, y));
 }
 
-/** Sum of the eight i16 lanes of `a`. */
-function hsumI16(a: v128): i32 {
-  const w = i32x4.extadd_pairwise_i16x8_s(a);
-  return i32x4.extract_lane(w, 0) + i32x4.extract_lane(w, 1) + i32x4.extract_lane(w, 2) +
-    i32x4.extract_lane(w, 3);
-}
-
 /**
  * uint8 rows, gathered: out[i] = L1(query, data row idx[i]) for i < count; `idxPtr` holds u32 row
  * indices. Used to check LSH candidates exactly. Four rows are walked together so that their (random)
@@ -309,6 +302,9 @@ const PREFETCH: i32 = 12;
 /** Candidates filtered together by the finer levels of l1U8NearestBounded. */
 const BOUND_CHUNK: i32 = 16;
 
+/** Bins of the histograms that order and select candidates by bound. */
+const SELECT_BINS: i32 = 1024;
+
 /** groupBound of the query row `x` against four data rows at once (their cache misses overlap), to `outPtr`. */
 function groupBound4(
   x: usize,
@@ -339,18 +335,35 @@ function groupBound4(
     n2 = i16x8.add(n2, i16x8.extadd_pairwise_i8x16_s(i8x16.eq(d2, zero)));
     n3 = i16x8.add(n3, i16x8.extadd_pairwise_i8x16_s(i8x16.eq(d3, zero)));
   }
-  // differing groups = bytes + (minus equal groups); padding bytes are equal (0 = 0) in every row.
-  const bytes = <i32> s;
-  store<u32>(outPtr, boundOf(hsumU16(s0), bytes + hsumI16(n0), a));
-  store<u32>(outPtr, boundOf(hsumU16(s1), bytes + hsumI16(n1), a), 4);
-  store<u32>(outPtr, boundOf(hsumU16(s2), bytes + hsumI16(n2), a), 8);
-  store<u32>(outPtr, boundOf(hsumU16(s3), bytes + hsumI16(n3), a), 12);
+  // The four rows' sums side by side (a transpose of their lane sums), then the bounds of all four at
+  // once: differing groups = bytes + (minus equal groups); padding bytes are equal (0 = 0) in every row.
+  const sad = sum4(
+    i32x4.extadd_pairwise_i16x8_u(s0),
+    i32x4.extadd_pairwise_i16x8_u(s1),
+    i32x4.extadd_pairwise_i16x8_u(s2),
+    i32x4.extadd_pairwise_i16x8_u(s3),
+  );
+  const differing = i32x4.add(
+    i32x4.splat(<i32> s),
+    sum4(
+      i32x4.extadd_pairwise_i16x8_s(n0),
+      i32x4.extadd_pairwise_i16x8_s(n1),
+      i32x4.extadd_pairwise_i16x8_s(n2),
+      i32x4.extadd_pairwise_i16x8_s(n3),
+    ),
+  );
+  const bound = i32x4.sub(
+    i32x4.mul(sad, i32x4.splat(<i32> a)),
+    i32x4.mul(differing, i32x4.splat(<i32> a - 1)),
+  );
+  v128.store(outPtr, i32x4.max_s(bound, i32x4.splat(0)));
 }
 
-function boundOf(sad: u32, differing: i32, a: u32): u32 {
-  const total = sad * a;
-  const slack = <u32> differing * (a - 1);
-  return total > slack ? total - slack : 0;
+/** The lane sums of four i32x4 vectors: [Σ w0, Σ w1, Σ w2, Σ w3]. */
+function sum4(w0: v128, w1: v128, w2: v128, w3: v128): v128 {
+  const w01 = i32x4.add(v128.shuffle<i32>(w0, w1, 0, 4, 1, 5), v128.shuffle<i32>(w0, w1, 2, 6, 3, 7));
+  const w23 = i32x4.add(v128.shuffle<i32>(w2, w3, 0, 4, 1, 5), v128.shuffle<i32>(w2, w3, 2, 6, 3, 7));
+  return i32x4.add(v128.shuffle<i32>(w01, w23, 0, 1, 4, 5), v128.shuffle<i32>(w01, w23, 2, 3, 6, 7));
 }
 
 /**
@@ -358,13 +371,17 @@ function boundOf(sad: u32, differing: i32, a: u32): u32 {
  * rows as possible. Levels (`levelsPtr`: `levels` entries of five u32: query row pointer, data rows
  * pointer, bytes between data rows, bytes per row (a multiple of 16), group size a) hold quantized group
  * sums (see groupBound), coarsest first; each gives a lower bound of the exact distance.
- * 1. The level-0 bound of every candidate goes to `boundsPtr` (u32 each); the `seedCount` candidates
- *    with the smallest bounds are read in full, so the best distance is tight from the start.
- * 2. Every other candidate, in idx order, 16 at a time: dropped when a bound (level 0 from step 1, then
- *    the finer levels) exceeds the best distance so far, else read (abandoned once above it).
+ * 1. The level-0 bound of every candidate goes to `boundsPtr` (u32 each), and the candidates are put in
+ *    increasing order of bound, by bins (a counting sort over SELECT_BINS bins of the bounds' range;
+ *    `histPtr`: SELECT_BINS zeroed u32, left zeroed; `orderPtr`: count u32).
+ * 2. The first `seedCount` (at most 16) in that order are read in full, so the best distance is tight
+ *    from the start.
+ * 3. The others, in that order, 16 at a time: dropped when a bound (level 0, then the finer levels)
+ *    exceeds the best distance so far, else read (abandoned once above it); the walk stops at the first
+ *    bin whose bounds all exceed the best distance.
  * A dropped candidate can be neither nearer nor tied, so the result is the exact nearest of all `count`
  * candidates (ties: lowest row index). Writes distance and row to `resultPtr` (u32 each) and returns the
- * number of rows read in full (seeds included). `seedsPtr` is scratch for `seedCount` + 20 u32.
+ * number of rows read in full (seeds included). `seedsPtr` is scratch for 20 u32.
  */
 export function l1U8NearestBounded(
   qPtr: usize,
@@ -377,83 +394,78 @@ export function l1U8NearestBounded(
   seedCount: i32,
   boundsPtr: usize,
   seedsPtr: usize,
+  histPtr: usize,
+  orderPtr: usize,
   resultPtr: usize,
 ): i32 {
   const s = <usize> stride;
-  const lq = <usize> load<u32>(levelsPtr);
-  const ld = <usize> load<u32>(levelsPtr, 4);
-  const ls = <usize> load<u32>(levelsPtr, 8);
-  const lb = <usize> load<u32>(levelsPtr, 12);
-  const la = load<u32>(levelsPtr, 16);
-  // 1. Level-0 bounds, four candidates at a time (their cache misses overlap).
-  let i: i32 = 0;
-  let touched: u32 = 0;
-  for (; i + 4 <= count; i += 4) {
-    const ip = idxPtr + (<usize> i << 2);
-    // Touch the rows of the candidates PREFETCH places ahead, so that their cache misses are under way
-    // while these four are computed.
-    if (i + PREFETCH + 4 <= count) {
-      touched += <u32> load<u8>(ld + <usize> load<u32>(ip, PREFETCH * 4) * ls);
-      touched += <u32> load<u8>(ld + <usize> load<u32>(ip, PREFETCH * 4 + 4) * ls);
-      touched += <u32> load<u8>(ld + <usize> load<u32>(ip, PREFETCH * 4 + 8) * ls);
-      touched += <u32> load<u8>(ld + <usize> load<u32>(ip, PREFETCH * 4 + 12) * ls);
-    }
-    groupBound4(
-      lq,
-      ld + <usize> load<u32>(ip) * ls,
-      ld + <usize> load<u32>(ip, 4) * ls,
-      ld + <usize> load<u32>(ip, 8) * ls,
-      ld + <usize> load<u32>(ip, 12) * ls,
-      lb,
-      la,
-      boundsPtr + (<usize> i << 2),
-    );
-  }
-  for (; i < count; i++) {
-    const row = <usize> load<u32>(idxPtr + (<usize> i << 2));
-    store<u32>(boundsPtr + (<usize> i << 2), groupBound(lq, ld + row * ls, lb, la));
-  }
+  const chunk = seedsPtr;
+  const scratch = seedsPtr + (<usize> BOUND_CHUNK << 2);
+  // 1. Level-0 bounds, then the candidates' positions ordered by bin of bound.
+  const touched = levelBounds(
+    <usize> load<u32>(levelsPtr),
+    <usize> load<u32>(levelsPtr, 4),
+    <usize> load<u32>(levelsPtr, 8),
+    <usize> load<u32>(levelsPtr, 12),
+    load<u32>(levelsPtr, 16),
+    idxPtr,
+    count,
+    boundsPtr,
+    false,
+    scratch,
+  );
   store<u32>(resultPtr, touched); // keeps the touching loads
-  // Seeds: positions of the smallest level-0 bounds (ties: first), kept sorted in seedsPtr.
-  let seeds: i32 = 0;
-  const wanted = seedCount < count ? seedCount : count;
-  for (i = 0; i < count; i++) {
-    const bound = load<u32>(boundsPtr + (<usize> i << 2));
-    if (seeds == wanted) {
-      const last = <usize> load<u32>(seedsPtr + (<usize> (seeds - 1) << 2));
-      if (load<u32>(boundsPtr + (last << 2)) <= bound) continue;
-    }
-    let p = seeds < wanted ? seeds++ : seeds - 1;
-    while (p > 0) {
-      const before = load<u32>(seedsPtr + (<usize> (p - 1) << 2));
-      if (load<u32>(boundsPtr + (<usize> before << 2)) <= bound) break;
-      store<u32>(seedsPtr + (<usize> p << 2), before);
-      p--;
-    }
-    store<u32>(seedsPtr + (<usize> p << 2), <u32> i);
+  const binned = binning(boundsPtr, count);
+  const low = <u32> (binned >> 32);
+  const shift = <u32> (binned & 0xff);
+  const bins = count > 0 ? <u32> (binned >> 8) & 0xffffff : 0;
+  for (let c: i32 = 0; c < count; c++) {
+    const hp = histPtr + (<usize> binOf(load<u32>(boundsPtr + (<usize> c << 2)), low, shift) << 2);
+    store<u32>(hp, load<u32>(hp) + 1);
   }
-  const chunk = seedsPtr + (<usize> seedCount << 2);
-  const scratch = chunk + (<usize> BOUND_CHUNK << 2);
-  for (let k: i32 = 0; k < seeds; k++) {
-    const c = <usize> load<u32>(seedsPtr + (<usize> k << 2));
-    store<u32>(chunk + (<usize> k << 2), load<u32>(idxPtr + (c << 2)));
-    store<u32>(boundsPtr + (c << 2), 0xffffffff); // done
+  let total: u32 = 0;
+  for (let b: u32 = 0; b < bins; b++) {
+    const hp = histPtr + (<usize> b << 2);
+    const size = load<u32>(hp);
+    store<u32>(hp, total);
+    total += size;
   }
-  let best = nearestOfRows(qPtr, dPtr, s, chunk, seeds, 0xffffffffffffffff, scratch);
+  for (let c: i32 = 0; c < count; c++) {
+    const hp = histPtr + (<usize> binOf(load<u32>(boundsPtr + (<usize> c << 2)), low, shift) << 2);
+    const at = load<u32>(hp);
+    store<u32>(orderPtr + (<usize> at << 2), <u32> c);
+    store<u32>(hp, at + 1);
+  }
+  memory.fill(histPtr, 0, <usize> bins << 2);
+  // 2. Seeds: the first in bound order, read in full.
+  const wanted = seedCount < BOUND_CHUNK ? seedCount : BOUND_CHUNK;
+  let j: i32 = 0;
+  let live: i32 = 0;
+  while (j < count && live < wanted) {
+    const c = <usize> load<u32>(orderPtr + (<usize> j << 2));
+    store<u32>(chunk + (<usize> live << 2), load<u32>(idxPtr + (c << 2)));
+    live++;
+    j++;
+  }
+  let best = nearestOfRows(qPtr, dPtr, s, chunk, live, 0xffffffffffffffff, scratch);
   let bestD = <u32> (best >> 32);
-  let read = seeds;
-  // 2. The others, CHUNK candidates at a time: kept when their level-0 bound (stored) is <= the best
-  // distance (survivors compacted in seedsPtr after the seeds), then each finer level filters the
-  // survivors four at a time (their cache misses overlap), then the rest are read.
-  for (let first: i32 = 0; first < count;) {
-    let live: i32 = 0;
-    while (first < count && live < BOUND_CHUNK) {
-      const bound = load<u32>(boundsPtr + (<usize> first << 2));
-      if (bound <= bestD && bound != 0xffffffff) {
-        store<u32>(chunk + (<usize> live << 2), load<u32>(idxPtr + (<usize> first << 2)));
+  let read = live;
+  // 3. The others in bound order, CHUNK at a time: kept when their level-0 bound is <= the best distance,
+  // then each finer level filters the survivors four at a time (their cache misses overlap), then the
+  // rest are read.
+  while (j < count) {
+    live = 0;
+    while (j < count && live < BOUND_CHUNK) {
+      const c = <usize> load<u32>(orderPtr + (<usize> j << 2));
+      const bound = load<u32>(boundsPtr + (c << 2));
+      if (bound <= bestD) {
+        store<u32>(chunk + (<usize> live << 2), load<u32>(idxPtr + (c << 2)));
         live++;
+      } else if (low + (binOf(bound, low, shift) << shift) > bestD) {
+        j = count; // this bin and every later one lie above the best distance
+        break;
       }
-      first++;
+      j++;
     }
     for (let level: i32 = 1; level < levels && live > 0; level++) {
       const lp = levelsPtr + <usize> level * 20;
@@ -463,9 +475,9 @@ export function l1U8NearestBounded(
       const bytes = <usize> load<u32>(lp, 12);
       const a = load<u32>(lp, 16);
       let kept: i32 = 0;
-      let j: i32 = 0;
-      for (; j + 4 <= live; j += 4) {
-        const cp = chunk + (<usize> j << 2);
+      let e: i32 = 0;
+      for (; e + 4 <= live; e += 4) {
+        const cp = chunk + (<usize> e << 2);
         const r0 = load<u32>(cp);
         const r1 = load<u32>(cp, 4);
         const r2 = load<u32>(cp, 8);
@@ -493,8 +505,8 @@ export function l1U8NearestBounded(
         store<u32>(chunk + (<usize> kept << 2), r3);
         kept += <i32> (b3 <= bestD);
       }
-      for (; j < live; j++) {
-        const row = load<u32>(chunk + (<usize> j << 2));
+      for (; e < live; e++) {
+        const row = load<u32>(chunk + (<usize> e << 2));
         store<u32>(chunk + (<usize> kept << 2), row);
         kept += <i32> (groupBound(q, data + <usize> row * step, bytes, a) <= bestD);
       }
@@ -504,6 +516,257 @@ export function l1U8NearestBounded(
       best = nearestOfRows(qPtr, dPtr, s, chunk, live, best, scratch);
       bestD = <u32> (best >> 32);
       read += live;
+    }
+  }
+  store<u32>(resultPtr, bestD);
+  store<u32>(resultPtr, <u32> best, 4);
+  return read;
+}
+
+/**
+ * Bounds of one level for candidates idx[0..count) (u32 row indices) against the query row `q`: to
+ * boundsPtr[i], or, when `raise`, boundsPtr[i] = max(boundsPtr[i], bound) (every level's bound is a
+ * lower bound). Four candidates at a time, the rows PREFETCH candidates ahead touched first, so that
+ * their cache misses overlap. `scratchPtr` holds 4 u32.
+ */
+function levelBounds(
+  q: usize,
+  data: usize,
+  step: usize,
+  bytes: usize,
+  a: u32,
+  idxPtr: usize,
+  count: i32,
+  boundsPtr: usize,
+  raise: bool,
+  scratchPtr: usize,
+): u32 {
+  let touched: u32 = 0;
+  let i: i32 = 0;
+  for (; i + 4 <= count; i += 4) {
+    const ip = idxPtr + (<usize> i << 2);
+    if (i + PREFETCH + 4 <= count) {
+      touched += <u32> load<u8>(data + <usize> load<u32>(ip, PREFETCH * 4) * step);
+      touched += <u32> load<u8>(data + <usize> load<u32>(ip, PREFETCH * 4 + 4) * step);
+      touched += <u32> load<u8>(data + <usize> load<u32>(ip, PREFETCH * 4 + 8) * step);
+      touched += <u32> load<u8>(data + <usize> load<u32>(ip, PREFETCH * 4 + 12) * step);
+    }
+    groupBound4(
+      q,
+      data + <usize> load<u32>(ip) * step,
+      data + <usize> load<u32>(ip, 4) * step,
+      data + <usize> load<u32>(ip, 8) * step,
+      data + <usize> load<u32>(ip, 12) * step,
+      bytes,
+      a,
+      scratchPtr,
+    );
+    const bp = boundsPtr + (<usize> i << 2);
+    const b = v128.load(scratchPtr);
+    v128.store(bp, raise ? i32x4.max_u(v128.load(bp), b) : b);
+  }
+  for (; i < count; i++) {
+    const bp = boundsPtr + (<usize> i << 2);
+    const b = groupBound(q, data + <usize> load<u32>(idxPtr + (<usize> i << 2)) * step, bytes, a);
+    store<u32>(bp, raise && load<u32>(bp) > b ? load<u32>(bp) : b);
+  }
+  return touched;
+}
+
+/**
+ * How the bounds at `boundsPtr` are binned: bins of 2^shift bound units from the smallest bound `low`,
+ * spanning [low, low + 2·(mean − low)] (at most the largest bound), where the small bounds that matter
+ * lie; the last of the SELECT_BINS bins also holds every larger bound. Returns low << 32 | (bins in
+ * use) << 8 | shift.
+ */
+function binning(boundsPtr: usize, count: i32): u64 {
+  let low: u32 = 0xffffffff;
+  let high: u32 = 0;
+  let sum: u64 = 0;
+  for (let c: i32 = 0; c < count; c++) {
+    const b = load<u32>(boundsPtr + (<usize> c << 2));
+    if (b < low) low = b;
+    if (b > high) high = b;
+    sum += <u64> b;
+  }
+  if (count == 0) return 0;
+  const mean = sum / <u64> count;
+  const wide = <u64> low + 2 * (mean - <u64> low);
+  const top = wide < <u64> high ? <u32> wide : high;
+  let shift: u32 = 0;
+  while (((top - low) >> shift) >= <u32> SELECT_BINS) shift++;
+  const bins = binOf(high, low, shift) + 1;
+  return (<u64> low << 32) | (<u64> bins << 8) | <u64> shift;
+}
+
+/** The bin of bound `b` (see binning). */
+function binOf(b: u32, low: u32, shift: u32): u32 {
+  const bin = (b - low) >> shift;
+  return bin < <u32> SELECT_BINS - 1 ? bin : <u32> SELECT_BINS - 1;
+}
+
+/**
+ * Keeps the `keep` candidates of idx[0..count) with the smallest bounds (boundsPtr, u32 each; ties: the
+ * earlier position), compacting idx and bounds in place (kept candidates in no particular order);
+ * returns how many were kept (min(count, keep)). Selection by a histogram of the bounds (see binning;
+ * `histPtr`: SELECT_BINS zeroed u32, left zeroed), the boundary bin sorted exactly; `pairsPtr` holds
+ * `count` u64.
+ */
+function keepSmallest(
+  idxPtr: usize,
+  boundsPtr: usize,
+  count: i32,
+  keep: i32,
+  histPtr: usize,
+  pairsPtr: usize,
+): i32 {
+  if (count <= keep) return count;
+  const binned = binning(boundsPtr, count);
+  const low = <u32> (binned >> 32);
+  const shift = <u32> (binned & 0xff);
+  for (let c: i32 = 0; c < count; c++) {
+    const hp = histPtr + (<usize> binOf(load<u32>(boundsPtr + (<usize> c << 2)), low, shift) << 2);
+    store<u32>(hp, load<u32>(hp) + 1);
+  }
+  let below: i32 = 0;
+  let boundary: u32 = 0;
+  while (below + <i32> load<u32>(histPtr + (<usize> boundary << 2)) < keep) {
+    below += <i32> load<u32>(histPtr + (<usize> boundary << 2));
+    boundary++;
+  }
+  memory.fill(histPtr, 0, <usize> SELECT_BINS << 2);
+  // Candidates below the boundary bin move to the front; the boundary bin's go to pairsPtr as
+  // (bound, position) and the smallest of them fill the rest.
+  let kept: i32 = 0;
+  let tied: i32 = 0;
+  for (let c: i32 = 0; c < count; c++) {
+    const b = load<u32>(boundsPtr + (<usize> c << 2));
+    const bin = binOf(b, low, shift);
+    if (bin < boundary) {
+      store<u32>(idxPtr + (<usize> kept << 2), load<u32>(idxPtr + (<usize> c << 2)));
+      store<u32>(boundsPtr + (<usize> kept << 2), b);
+      kept++;
+    } else if (bin == boundary) {
+      store<u64>(pairsPtr + (<usize> tied << 3), (<u64> b << 32) | <u64> c);
+      tied++;
+    }
+  }
+  // The boundary bin's candidates sorted by (bound, position).
+  sortU64(pairsPtr, tied);
+  for (let t: i32 = 0; kept < keep; t++) {
+    const x = load<u64>(pairsPtr + (<usize> t << 3));
+    const c = <usize> <u32> x;
+    // kept <= c: the slot written was read already, or is c itself.
+    store<u32>(idxPtr + (<usize> kept << 2), load<u32>(idxPtr + (c << 2)));
+    store<u32>(boundsPtr + (<usize> kept << 2), <u32> (x >> 32));
+    kept++;
+  }
+  return kept;
+}
+
+/** Sorts `count` u64 at `ptr` ascending (heapsort). */
+function sortU64(ptr: usize, count: i32): void {
+  for (let start = (count >> 1) - 1; start >= 0; start--) siftDownU64(ptr, start, count);
+  for (let end = count - 1; end > 0; end--) {
+    const top = load<u64>(ptr);
+    store<u64>(ptr, load<u64>(ptr + (<usize> end << 3)));
+    store<u64>(ptr + (<usize> end << 3), top);
+    siftDownU64(ptr, 0, end);
+  }
+}
+
+function siftDownU64(ptr: usize, root: i32, count: i32): void {
+  const x = load<u64>(ptr + (<usize> root << 3));
+  let r = root;
+  while (true) {
+    let child = 2 * r + 1;
+    if (child >= count) break;
+    if (
+      child + 1 < count && load<u64>(ptr + (<usize> (child + 1) << 3)) > load<u64>(ptr + (<usize> child << 3))
+    ) {
+      child++;
+    }
+    const y = load<u64>(ptr + (<usize> child << 3));
+    if (y <= x) break;
+    store<u64>(ptr + (<usize> r << 3), y);
+    r = child;
+  }
+  store<u64>(ptr + (<usize> r << 3), x);
+}
+
+/**
+ * Nearest candidate of a uint8 query among rows idx[0..count), approximate, reading at most `reads`
+ * rows: the level-0 bounds (levels as in l1U8NearestBounded) of all candidates; the `shortlist` with
+ * the smallest of them; their bounds raised by every finer level; the `reads` with the smallest bounds
+ * read in increasing order of bound (ties: lower row), stopping at the first bound above the best
+ * distance so far. With `shortlist` and `reads` ≥ count the result is the exact nearest candidate (ties:
+ * lowest row). idx and the bounds at `boundsPtr` are reordered. `histPtr`: SELECT_BINS zeroed u32 (left
+ * zeroed); `pairsPtr`: count u64; `scratchPtr`: 24 u32. Writes distance and row to `resultPtr` (u32
+ * each; 0xffffffff and 0 when count is 0) and returns the number of rows read.
+ */
+export function l1U8NearestShortlist(
+  qPtr: usize,
+  dPtr: usize,
+  stride: i32,
+  levelsPtr: usize,
+  levels: i32,
+  idxPtr: usize,
+  count: i32,
+  keepsPtr: usize,
+  boundsPtr: usize,
+  histPtr: usize,
+  pairsPtr: usize,
+  scratchPtr: usize,
+  resultPtr: usize,
+): i32 {
+  const s = <usize> stride;
+  let touched: u32 = 0;
+  let live = count;
+  for (let level: i32 = 0; level < levels; level++) {
+    const lp = levelsPtr + <usize> level * 20;
+    touched += levelBounds(
+      <usize> load<u32>(lp),
+      <usize> load<u32>(lp, 4),
+      <usize> load<u32>(lp, 8),
+      <usize> load<u32>(lp, 12),
+      load<u32>(lp, 16),
+      idxPtr,
+      live,
+      boundsPtr,
+      level > 0,
+      scratchPtr,
+    );
+    const keep = <i32> load<u32>(keepsPtr + (<usize> level << 2));
+    live = keepSmallest(idxPtr, boundsPtr, live, keep, histPtr, pairsPtr);
+  }
+  store<u32>(resultPtr, touched); // keeps the touching loads
+  for (let c: i32 = 0; c < live; c++) {
+    store<u64>(
+      pairsPtr + (<usize> c << 3),
+      (<u64> load<u32>(boundsPtr + (<usize> c << 2)) << 32) | <u64> load<u32>(idxPtr + (<usize> c << 2)),
+    );
+  }
+  sortU64(pairsPtr, live);
+  let best: u64 = 0xffffffffffffffff;
+  let bestD: u32 = 0xffffffff;
+  let read: i32 = 0;
+  const chunk = scratchPtr + 16;
+  for (let j: i32 = 0; j < live;) {
+    let group: i32 = 0;
+    while (j < live && group < 4) {
+      const x = load<u64>(pairsPtr + (<usize> j << 3));
+      if (<u32> (x >> 32) > bestD) {
+        j = live;
+        break;
+      }
+      store<u32>(chunk + (<usize> group << 2), <u32> x);
+      group++;
+      j++;
+    }
+    if (group > 0) {
+      best = nearestOfRows(qPtr, dPtr, s, chunk, group, best, scratchPtr);
+      bestD = <u32> (best >> 32);
+      read += group;
     }
   }
   store<u32>(resultPtr, bestD);
