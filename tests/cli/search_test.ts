@@ -149,12 +149,8 @@ Deno.test("search CLI: --max-reads reads at most that many rows per query; needs
       if (lsh !== null) assert.equal(all[report.query * N_DATA + lsh], report.lshDistances[0]);
     }
     await Deno.remove(p.out);
-    for (
-      const [extra, message] of [
-        [["-N", "3"], /^search: error: --max-reads: needs the lower bounds of a nearest-neighbour search/],
-        [["--no-bounds"], /^search: error: --max-reads: needs the lower bounds of a nearest-neighbour search/],
-      ] as const
-    ) {
+    const message = /^search: error: --max-reads: needs the lower bounds of a nearest-neighbour search/;
+    for (const extra of [["-N", "3"], ["--no-bounds"]]) {
       const { value: code, errors } = await silently(() =>
         runTool(searchTool, [...args(p, { "--max-reads": "4" }), ...extra])
       );

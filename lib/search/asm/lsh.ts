@@ -402,18 +402,7 @@ export function l1U8NearestBounded(
   const chunk = seedsPtr;
   const scratch = seedsPtr + (<usize> BOUND_CHUNK << 2);
   // 1. Level-0 bounds, then the candidates' positions ordered by bin of bound.
-  const touched = levelBounds(
-    <usize> load<u32>(levelsPtr),
-    <usize> load<u32>(levelsPtr, 4),
-    <usize> load<u32>(levelsPtr, 8),
-    <usize> load<u32>(levelsPtr, 12),
-    load<u32>(levelsPtr, 16),
-    idxPtr,
-    count,
-    boundsPtr,
-    false,
-    scratch,
-  );
+  const touched = levelBounds(levelsPtr, idxPtr, count, boundsPtr, false, scratch);
   store<u32>(resultPtr, touched); // keeps the touching loads
   const binned = binning(boundsPtr, count);
   const low = <u32> (binned >> 32);
@@ -524,23 +513,24 @@ export function l1U8NearestBounded(
 }
 
 /**
- * Bounds of one level for candidates idx[0..count) (u32 row indices) against the query row `q`: to
- * boundsPtr[i], or, when `raise`, boundsPtr[i] = max(boundsPtr[i], bound) (every level's bound is a
- * lower bound). Four candidates at a time, the rows PREFETCH candidates ahead touched first, so that
- * their cache misses overlap. `scratchPtr` holds 4 u32.
+ * Bounds of one level (`levelPtr`: its entry of five u32, see l1U8NearestBounded) for candidates
+ * idx[0..count) (u32 row indices): to boundsPtr[i], or, when `raise`, boundsPtr[i] = max(boundsPtr[i],
+ * bound) (every level's bound is a lower bound). Four candidates at a time, the rows PREFETCH candidates
+ * ahead touched first, so that their cache misses overlap. `scratchPtr` holds 4 u32.
  */
 function levelBounds(
-  q: usize,
-  data: usize,
-  step: usize,
-  bytes: usize,
-  a: u32,
+  levelPtr: usize,
   idxPtr: usize,
   count: i32,
   boundsPtr: usize,
   raise: bool,
   scratchPtr: usize,
 ): u32 {
+  const q = <usize> load<u32>(levelPtr);
+  const data = <usize> load<u32>(levelPtr, 4);
+  const step = <usize> load<u32>(levelPtr, 8);
+  const bytes = <usize> load<u32>(levelPtr, 12);
+  const a = load<u32>(levelPtr, 16);
   let touched: u32 = 0;
   let i: i32 = 0;
   for (; i + 4 <= count; i += 4) {
@@ -724,18 +714,7 @@ export function l1U8NearestShortlist(
   let live = count;
   for (let level: i32 = 0; level < levels; level++) {
     const lp = levelsPtr + <usize> level * 20;
-    touched += levelBounds(
-      <usize> load<u32>(lp),
-      <usize> load<u32>(lp, 4),
-      <usize> load<u32>(lp, 8),
-      <usize> load<u32>(lp, 12),
-      load<u32>(lp, 16),
-      idxPtr,
-      live,
-      boundsPtr,
-      level > 0,
-      scratchPtr,
-    );
+    touched += levelBounds(lp, idxPtr, live, boundsPtr, level > 0, scratchPtr);
     const keep = <i32> load<u32>(keepsPtr + (<usize> level << 2));
     live = keepSmallest(idxPtr, boundsPtr, live, keep, histPtr, pairsPtr);
   }
