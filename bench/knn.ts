@@ -89,6 +89,15 @@ const cpuMs = () => {
 };
 const log = (message: string) => console.error(`bench:knn: ${message}`);
 const checksOf = (text: string) => (text === "all" ? Infinity : Number(text));
+/** A positive integer flag value, or one line naming the flag and exit 2. */
+const positiveInteger = (flag: string, text: string) => {
+  const value = Number(text.trim());
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`bench:knn: --${flag}: expected a positive integer, got "${text}"`);
+    Deno.exit(2);
+  }
+  return value;
+};
 const optional = (text: string | undefined) => (text === undefined ? undefined : Number(text));
 
 const files = await resolveDataset(flags.dataset!);
@@ -98,7 +107,14 @@ const dim = train.rows * train.cols;
 const shape: [number, number] = [train.rows, train.cols];
 const queryCount = Math.min(test.count, Number(flags.queries ?? test.count));
 const queries = test.pixels.subarray(0, queryCount * dim);
-const reps = Number(flags.reps);
+const reps = positiveInteger("reps", flags.reps!);
+// Checked before any work: the LSH table counts and the rows-read curve.
+const lshK = positiveInteger("lsh-k", flags["lsh-k"]!);
+const lshL = positiveInteger("lsh-L", flags["lsh-L"]!);
+const readsL = positiveInteger("reads-L", flags["reads-L"]!);
+const readsCurve = flags["lsh-reads-curve"]!.split(",").filter((x) => x.trim() !== "").map((x) =>
+  positiveInteger("lsh-reads-curve", x)
+);
 const workers = flags.workers ? Number(flags.workers) : undefined;
 const heavy = train.count * queryCount > 1e8;
 const faissQueries = Math.min(queryCount, Number(flags["faiss-queries"] ?? (heavy ? 1000 : queryCount)));
@@ -259,8 +275,8 @@ function settingsOf(index: ParallelLshIndex) {
 }
 
 const lshOptions: LshOptions = {
-  k: Number(flags["lsh-k"]),
-  L: Number(flags["lsh-L"]),
+  k: lshK,
+  L: lshL,
   probes: optional(flags.probes),
   candidates: optional(flags.candidates),
   maxChecks: checksOf(flags["max-checks"]!),
@@ -274,7 +290,6 @@ const lshOptions: LshOptions = {
 const lsh = await buildParallelLshIndex(train.pixels, dim, { ...lshOptions, workers });
 const lshMain = await measureLsh(lsh, {});
 // The reads curve on an index with L = --reads-L tables (the bounds, not collision counts, rank the rows read).
-const readsL = Number(flags["reads-L"]);
 const readsIndex = readsL === lshOptions.L
   ? lsh
   : await buildParallelLshIndex(train.pixels, dim, { ...lshOptions, L: readsL, workers });
@@ -284,9 +299,7 @@ const curveSpecs: LshSearchOptions[] = [
   ...flags["lsh-curve"]!.split(",").filter((x) => x.trim() !== "").map((x) => ({
     maxChecks: checksOf(x.trim()),
   })),
-  ...flags["lsh-reads-curve"]!.split(",").filter((x) => x.trim() !== "").map((x) => ({
-    maxReads: Number(x),
-  })),
+  ...readsCurve.map((maxReads) => ({ maxReads })),
   ...flags["lsh-probes-curve"]!.split(",").filter((x) => x.trim() !== "").map((x) => ({ probes: Number(x) })),
 ];
 for (const spec of curveSpecs) {
