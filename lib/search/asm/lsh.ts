@@ -296,8 +296,13 @@ function groupBound(x: usize, y: usize, s: usize, a: u32): u32 {
   return total > slack ? total - slack : 0;
 }
 
-/** How many candidates ahead l1U8NearestBounded touches level-0 rows. */
-const PREFETCH: i32 = 12;
+/**
+ * levelBounds touches the rows (their first byte) of TOUCH_BLOCK candidates at a time, one to two blocks
+ * ahead of the bounds it computes: a loop of loads alone keeps many cache misses in flight (measured
+ * faster than touching a few candidates ahead inside the bound loop), and two blocks of 64-byte rows stay
+ * in L2.
+ */
+const TOUCH_BLOCK: i32 = 1024;
 
 /** Candidates filtered together by the finer levels of l1U8NearestBounded. */
 const BOUND_CHUNK: i32 = 16;
@@ -357,6 +362,21 @@ function groupBound4(
     i32x4.mul(differing, i32x4.splat(<i32> a - 1)),
   );
   v128.store(outPtr, i32x4.max_s(bound, i32x4.splat(0)));
+}
+
+/**
+ * Touches every cache line of `count` rows (their u32 row indices at list + i·listStride; `bytes` bytes
+ * each at data + row·step), so that their cache misses overlap before the rows are read; returns the sum
+ * of the bytes touched (stored by the caller so that the loads are kept).
+ */
+function touchRows(list: usize, count: i32, listStride: usize, data: usize, step: usize, bytes: usize): u32 {
+  let touched: u32 = 0;
+  for (let e: i32 = 0; e < count; e++) {
+    const row = data + <usize> load<u32>(list + <usize> e * listStride) * step;
+    for (let t: usize = 0; t + 1 < bytes; t += 64) touched += <u32> load<u8>(row + t);
+    touched += <u32> load<u8>(row + bytes - 1);
+  }
+  return touched;
 }
 
 /** The lane sums of four i32x4 vectors: [Σ w0, Σ w1, Σ w2, Σ w3]. */
@@ -463,6 +483,7 @@ export function l1U8NearestBounded(
       const step = <usize> load<u32>(lp, 8);
       const bytes = <usize> load<u32>(lp, 12);
       const a = load<u32>(lp, 16);
+      store<u32>(scratch, touchRows(chunk, live, 4, data, step, bytes));
       let kept: i32 = 0;
       let e: i32 = 0;
       for (; e + 4 <= live; e += 4) {
@@ -502,6 +523,7 @@ export function l1U8NearestBounded(
       live = kept;
     }
     if (live > 0) {
+      store<u32>(scratch, touchRows(chunk, live, 4, dPtr, s, s));
       best = nearestOfRows(qPtr, dPtr, s, chunk, live, best, scratch);
       bestD = <u32> (best >> 32);
       read += live;
@@ -515,8 +537,8 @@ export function l1U8NearestBounded(
 /**
  * Bounds of one level (`levelPtr`: its entry of five u32, see l1U8NearestBounded) for candidates
  * idx[0..count) (u32 row indices): to boundsPtr[i], or, when `raise`, boundsPtr[i] = max(boundsPtr[i],
- * bound) (every level's bound is a lower bound). Four candidates at a time, the rows PREFETCH candidates
- * ahead touched first, so that their cache misses overlap. `scratchPtr` holds 4 u32.
+ * bound) (every level's bound is a lower bound). Four candidates at a time, their rows touched first a
+ * block at a time (see TOUCH_BLOCK). `scratchPtr` holds 4 u32.
  */
 function levelBounds(
   levelPtr: usize,
@@ -532,14 +554,15 @@ function levelBounds(
   const bytes = <usize> load<u32>(levelPtr, 12);
   const a = load<u32>(levelPtr, 16);
   let touched: u32 = 0;
+  let ahead: i32 = 0; // candidates touched so far
   let i: i32 = 0;
   for (; i + 4 <= count; i += 4) {
     const ip = idxPtr + (<usize> i << 2);
-    if (i + PREFETCH + 4 <= count) {
-      touched += <u32> load<u8>(data + <usize> load<u32>(ip, PREFETCH * 4) * step);
-      touched += <u32> load<u8>(data + <usize> load<u32>(ip, PREFETCH * 4 + 4) * step);
-      touched += <u32> load<u8>(data + <usize> load<u32>(ip, PREFETCH * 4 + 8) * step);
-      touched += <u32> load<u8>(data + <usize> load<u32>(ip, PREFETCH * 4 + 12) * step);
+    if (i % TOUCH_BLOCK == 0) {
+      const until = min(count, i + 2 * TOUCH_BLOCK);
+      for (; ahead < until; ahead++) {
+        touched += <u32> load<u8>(data + <usize> load<u32>(idxPtr + (<usize> ahead << 2)) * step);
+      }
     }
     groupBound4(
       q,
@@ -726,6 +749,8 @@ export function l1U8NearestShortlist(
     );
   }
   sortU64(pairsPtr, live);
+  // (the row is the low half of each pair)
+  store<u32>(resultPtr, touched + touchRows(pairsPtr, live, 8, dPtr, s, s));
   let best: u64 = 0xffffffffffffffff;
   let bestD: u32 = 0xffffffff;
   let read: i32 = 0;
@@ -776,6 +801,14 @@ export function lshCollectAll(
   maxBucket: u32,
   first: i32,
 ): i32 {
+  // The probes' first directory slots touched first, so that their cache misses overlap.
+  let slotsTouched: u32 = 0;
+  for (let p: i32 = 0; p < probeCount; p++) {
+    const tp = tablesPtr + <usize> load<u32>(probesPtr + (<usize> p << 3)) * 12;
+    const slot = (<u32> load<i32>(probesPtr + (<usize> p << 3), 4) * 0x9e3779b1) & load<u32>(tp, 4);
+    slotsTouched += load<u32>(<usize> load<u32>(tp) + (<usize> slot << 4));
+  }
+  store<u32>(runsPtr, slotsTouched); // keeps the touching loads
   for (let p: i32 = 0; p < probeCount; p++) {
     const table = <usize> load<u32>(probesPtr + (<usize> p << 3));
     const key = load<i32>(probesPtr + (<usize> p << 3), 4);
