@@ -99,6 +99,32 @@ export function groupSums(
   }
 }
 
+/**
+ * For every group of `fine`, the group of `coarse` that holds it, when every coarse group is a union of
+ * fine groups (`fine` refines `coarse`: 2×2 blocks refine 4×4 blocks); otherwise undefined.
+ */
+export function coarsening(fine: GroupLayout, coarse: GroupLayout): Int32Array | undefined {
+  if (fine.of.length !== coarse.of.length) return undefined;
+  const map = new Int32Array(fine.count).fill(-1);
+  for (let t = 0; t < fine.of.length; t++) {
+    const g = fine.of[t];
+    if (map[g] < 0) map[g] = coarse.of[t];
+    else if (map[g] !== coarse.of[t]) return undefined;
+  }
+  return map;
+}
+
+/** out[0..coarseCount) = the sums of `fineSums` over the fine groups of each coarse group (`map`: see {@linkcode coarsening}). */
+export function coarsenSums(
+  fineSums: Float64Array,
+  map: Int32Array,
+  coarseCount: number,
+  out: Float64Array,
+): void {
+  out.fill(0, 0, coarseCount);
+  for (let g = 0; g < map.length; g++) out[map[g]] += fineSums[g];
+}
+
 /** Hash of cell `g` of the function with salt `salt` (a 32-bit mix; |g| < 2⁵³). */
 export function cellHash(salt: number, g: number): number {
   let h = salt ^ (g | 0);
@@ -120,6 +146,8 @@ export interface HashFunctions {
   readonly block: number;
   /** Number of block sums per vector. */
   readonly repDim: number;
+  /** The blocks whose sums the functions hash (`repDim` groups). */
+  readonly layout: GroupLayout;
   /** Per function: uniform offset in [0, 1) (the shift in units of w). */
   readonly offset: Float64Array;
   /** Per function: salt of its cell hashes. */
@@ -268,7 +296,7 @@ export function hashFunctionsFromSpec(spec: HashSpec): HashFunctions {
       for (let f = 0; f < m; f++) out[f] = rep[repOffset + coordinate[f]];
     };
   }
-  return { family, k, L, block, repDim, offset, salt, represent, project, spec };
+  return { family, k, L, block, repDim, layout, offset, salt, represent, project, spec };
 }
 
 /**

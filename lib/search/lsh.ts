@@ -69,6 +69,8 @@ import { seededPermutation } from "../util/random.ts";
 import type { NeighbourLists } from "./exact.ts";
 import {
   blockLayout,
+  coarsening,
+  coarsenSums,
   createHashFunctions,
   type GroupLayout,
   groupSums,
@@ -853,6 +855,14 @@ export function attachLshIndex(image: LshIndexImage, slot: number): LshIndex {
   new Uint8Array(buffer, queryPtr, stride).fill(0);
   const levelTable = new Uint32Array(buffer, levelTablePtr, levels.length * 5);
   const groupScratch = new Float64Array(Math.max(0, ...levels.map((level) => level.layout.count)));
+  // A query's sums over the finest level's groups are taken once; the coarser levels' and the hash
+  // functions' block sums are added up from them when their groups are unions of the finest groups.
+  const finest = levels.length > 0 ? levels[levels.length - 1].layout : undefined;
+  const finestSums = new Float64Array(finest?.count ?? 0);
+  const levelMaps = levels.map((
+    level,
+  ) => (finest === undefined ? undefined : coarsening(finest, level.layout)));
+  const hashMap = finest === undefined ? undefined : coarsening(finest, functions.layout);
   const levelQueries = levels.map((level, i) => {
     levelTable.set([level.queryPtr, level.dataPtr, level.bytes, level.bytes, level.group], 5 * i);
     return new Uint8Array(buffer, level.queryPtr, level.bytes);
@@ -948,7 +958,9 @@ export function attachLshIndex(image: LshIndexImage, slot: number): LshIndex {
     let widened = 0;
     const batch = Math.max(8, Math.min(64, L));
     for (let q = 0; q < nq; q++) {
-      functions.represent(queries, q, rep);
+      if (finest !== undefined) groupSums(queries, q * dim, finest, finestSums);
+      if (hashMap !== undefined) coarsenSums(finestSums, hashMap, repDim, rep);
+      else functions.represent(queries, q, rep);
       functions.project(rep, 0, values);
       for (let f = 0; f < m; f++) values[f] = values[f] / w + shiftOffset[f];
       tableKeys(functions, values, homeKeys, 0, 1);
@@ -1056,7 +1068,13 @@ export function attachLshIndex(image: LshIndexImage, slot: number): LshIndex {
         // read (l1U8NearestShortlist). Without: most frequent candidates first, so the running bound
         // tightens early, and rows beyond it are abandoned part-way (0xffffffff).
         if (levels.length > 0) {
-          levels.forEach((level, i) => groupMeans(queries, q * dim, level, groupScratch, levelQueries[i], 0));
+          levels.forEach((level, i) => {
+            const map = levelMaps[i];
+            if (map === undefined) groupSums(queries, q * dim, level.layout, groupScratch);
+            else coarsenSums(finestSums, map, level.layout.count, groupScratch);
+            const out = levelQueries[i];
+            for (let g = 0; g < level.layout.count; g++) out[g] = Math.floor(groupScratch[g] / level.group);
+          });
           if (shortlisted) {
             rowsRead[q] = kernels.l1U8NearestShortlist(
               queryPtr,

@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import {
   blockLayout,
   cellHash,
+  coarsening,
+  coarsenSums,
   createHashFunctions,
+  groupSums,
   type HashFunctions,
   ProbeSequence,
   tableKeys,
@@ -18,6 +21,28 @@ Deno.test("block layouts: square blocks of an image (partial at the edges) or ru
   const runs = blockLayout(10, 2);
   assert.deepEqual(Array.from(runs.of), [0, 0, 0, 0, 1, 1, 1, 1, 2, 2]);
   assert.equal(runs.count, 3);
+});
+
+Deno.test("coarsening: sums over 4x4 blocks added up from 2x2 block sums equal the direct sums", () => {
+  const random = createRandom(3);
+  for (const [shape, dim] of [[[28, 28], 784], [[7, 5], 35], [undefined, 50]] as const) {
+    const fine = blockLayout(dim, 2, shape);
+    const coarse = blockLayout(dim, 4, shape);
+    const map = coarsening(fine, coarse);
+    assert.ok(map !== undefined, `2x2 refines 4x4 (${shape})`);
+    const row = Uint8Array.from({ length: dim }, () => random.int(256));
+    const fineSums = new Float64Array(fine.count);
+    groupSums(row, 0, fine, fineSums);
+    const direct = new Float64Array(coarse.count);
+    groupSums(row, 0, coarse, direct);
+    const added = new Float64Array(coarse.count).fill(7); // overwritten
+    coarsenSums(fineSums, map, coarse.count, added);
+    assert.deepEqual(added, direct);
+  }
+  // 3x3 blocks do not refine 2x2 blocks (nor the reverse); different dimensions never do.
+  assert.equal(coarsening(blockLayout(36, 3, [6, 6]), blockLayout(36, 2, [6, 6])), undefined);
+  assert.equal(coarsening(blockLayout(36, 2, [6, 6]), blockLayout(36, 3, [6, 6])), undefined);
+  assert.equal(coarsening(blockLayout(36, 1), blockLayout(30, 2)), undefined);
 });
 
 Deno.test("grid hash functions draw only blocks whose sums vary", () => {
