@@ -2,7 +2,8 @@
  * `deno task bench:knn [--dataset mnist-sample|fashion-mnist] [--queries N] [--faiss-queries M]
  * [--lsh-k 14] [--lsh-L 80] [--probes 0] [--candidates C] [--max-checks M] [--block 4] [--w W]
  * [--max-bucket B] [--lsh-curve 100,200,500,1000,all] [--lsh-probes-curve 1,2]
- * [--lsh-reads-curve 6,8,10,12,16,24,32] [--reads-L 40]
+ * [--lsh-reads-curve 6,8,10,12,16,24,32] [--reads-L 40] [--reads-candidates 0.6]
+ * [--lsh-crowded-curve 1.25,1.5,2]
  * [--nnd-epsilons 0,0.05,0.1,0.2,0.3] [--reps 3]
  * [--workers W] [--no-peers] [--no-bounds] [--no-original] [--grid]`
  *
@@ -15,8 +16,11 @@
  *   checked; w, the candidate target and the crowded-bucket limit from the index's data rules), and its
  *   curve over `--lsh-curve` limits on exact checks, `--lsh-probes-curve` multi-probe budgets and
  *   `--lsh-reads-curve` limits on the rows read per query (`maxReads`: the candidates with the smallest
- *   lower bounds; on an index with L = `--reads-L` tables, the rest on the same index); these are measured
- *   before and again after the peers, and their times are the medians of both rounds;
+ *   lower bounds; on an index with L = `--reads-L` tables and a candidate target of `--reads-candidates`
+ *   times the default, the rest on the same index), and `--lsh-crowded-curve` crowded-bucket limits
+ *   (`maxBucket`, as multiples of the index's default limit: fewer buckets skipped, more candidates, the
+ *   high-recall end); these are measured before and again after the peers, and their times are the
+ *   medians of both rounds;
  * - our LSH with the original project's parameters, `-k 4 -L 5`, everything else the `search` tool's
  *   defaults (unless `--no-original`);
  * - with `--grid`: every k in {1, 2, 4, 8, 14, 20} and L in {1, 5, 20, 60} with the defaults: queries
@@ -48,7 +52,7 @@ import { printHelpIfAsked } from "./_help.ts";
 
 printHelpIfAsked(import.meta.url);
 
-const { values: flags } = parseArgs({
+const flagConfig = {
   args: Deno.args,
   options: {
     dataset: { type: "string", default: "mnist-sample" },
@@ -66,6 +70,8 @@ const { values: flags } = parseArgs({
     "lsh-probes-curve": { type: "string", default: "1,2" },
     "lsh-reads-curve": { type: "string", default: "6,8,10,12,16,24,32" },
     "reads-L": { type: "string", default: "40" },
+    "reads-candidates": { type: "string", default: "0.6" },
+    "lsh-crowded-curve": { type: "string", default: "1.25,1.5,2" },
     "nnd-epsilons": { type: "string", default: "0,0.05,0.1,0.2,0.3" },
     reps: { type: "string", default: "3" },
     workers: { type: "string" },
@@ -74,7 +80,17 @@ const { values: flags } = parseArgs({
     "no-original": { type: "boolean", default: false },
     grid: { type: "boolean", default: false },
   },
-});
+} as const;
+/** The flags; a bad one gets one line naming it and exit 2 instead of a stack trace. */
+function parseFlags() {
+  try {
+    return parseArgs(flagConfig).values;
+  } catch (error) {
+    console.error(`bench:knn: ${error instanceof Error ? error.message : error}`);
+    Deno.exit(2);
+  }
+}
+const flags = parseFlags();
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -88,7 +104,6 @@ const cpuMs = () => {
   return (usage.user + usage.system) / 1000;
 };
 const log = (message: string) => console.error(`bench:knn: ${message}`);
-const checksOf = (text: string) => (text === "all" ? Infinity : Number(text));
 /** A positive integer flag value, or one line naming the flag and exit 2. */
 const positiveInteger = (flag: string, text: string) => {
   const value = Number(text.trim());
@@ -98,26 +113,78 @@ const positiveInteger = (flag: string, text: string) => {
   }
   return value;
 };
-const optional = (text: string | undefined) => (text === undefined ? undefined : Number(text));
+/** A non-negative integer flag value, or one line naming the flag and exit 2. */
+const nonNegativeInteger = (flag: string, text: string) => {
+  const value = Number(text.trim());
+  if (!Number.isInteger(value) || value < 0) {
+    console.error(`bench:knn: --${flag}: expected a non-negative integer, got "${text}"`);
+    Deno.exit(2);
+  }
+  return value;
+};
+/** A positive number flag value, or one line naming the flag and exit 2. */
+const positiveNumber = (flag: string, text: string) => {
+  const value = Number(text.trim());
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`bench:knn: --${flag}: expected a positive number, got "${text}"`);
+    Deno.exit(2);
+  }
+  return value;
+};
+/** The text of flag `flag` (undefined when absent). */
+const flagText = (flag: string) => {
+  const value = (flags as Record<string, string | boolean | undefined>)[flag];
+  return typeof value === "string" ? value : undefined;
+};
+/** A comma-separated list flag, each item checked by `parse`. */
+const listOf = <T>(flag: string, parse: (flag: string, text: string) => T) =>
+  (flagText(flag) ?? "").split(",").filter((x) => x.trim() !== "").map((x) => parse(flag, x));
+// Checked before any work: every number flag (one line naming it and exit 2).
+const optionalPositive = (flag: string, integer = false) => {
+  const text = flagText(flag);
+  if (text === undefined) return undefined;
+  return integer ? positiveInteger(flag, text) : positiveNumber(flag, text);
+};
+const checksFlag = (
+  flag: string,
+  text: string,
+) => (text.trim() === "all" ? Infinity : positiveInteger(flag, text));
+const queryLimit = optionalPositive("queries", true);
+const faissLimit = optionalPositive("faiss-queries", true);
+const workers = optionalPositive("workers", true);
+const reps = positiveInteger("reps", flags.reps!);
+const lshK = positiveInteger("lsh-k", flags["lsh-k"]!);
+const lshL = positiveInteger("lsh-L", flags["lsh-L"]!);
+const readsL = positiveInteger("reads-L", flags["reads-L"]!);
+const readsCandidates = positiveNumber("reads-candidates", flags["reads-candidates"]!);
+const readsCurve = listOf("lsh-reads-curve", positiveInteger);
+const checksCurve = listOf("lsh-curve", checksFlag);
+const mainChecks = checksFlag("max-checks", flags["max-checks"]!);
+const probesCurve = listOf("lsh-probes-curve", nonNegativeInteger);
+const crowdedCurve = listOf("lsh-crowded-curve", positiveNumber);
+const epsilons = listOf("nnd-epsilons", (flag, text) => {
+  const value = Number(text.trim());
+  if (!Number.isFinite(value) || value < 0) {
+    console.error(`bench:knn: --${flag}: expected a non-negative number, got "${text}"`);
+    Deno.exit(2);
+  }
+  return value;
+});
+const probesFlag = nonNegativeInteger("probes", flags.probes!);
+const candidatesFlag = optionalPositive("candidates", true);
+const blockFlag = optionalPositive("block", true);
+const wFlag = optionalPositive("w");
+const maxBucketFlag = optionalPositive("max-bucket", true);
 
 const files = await resolveDataset(flags.dataset!);
 const train = await readImages(files.trainImages);
 const test = await readImages(files.testImages);
 const dim = train.rows * train.cols;
 const shape: [number, number] = [train.rows, train.cols];
-const queryCount = Math.min(test.count, Number(flags.queries ?? test.count));
+const queryCount = Math.min(test.count, queryLimit ?? test.count);
 const queries = test.pixels.subarray(0, queryCount * dim);
-const reps = positiveInteger("reps", flags.reps!);
-// Checked before any work: the LSH table counts and the rows-read curve.
-const lshK = positiveInteger("lsh-k", flags["lsh-k"]!);
-const lshL = positiveInteger("lsh-L", flags["lsh-L"]!);
-const readsL = positiveInteger("reads-L", flags["reads-L"]!);
-const readsCurve = flags["lsh-reads-curve"]!.split(",").filter((x) => x.trim() !== "").map((x) =>
-  positiveInteger("lsh-reads-curve", x)
-);
-const workers = flags.workers ? Number(flags.workers) : undefined;
 const heavy = train.count * queryCount > 1e8;
-const faissQueries = Math.min(queryCount, Number(flags["faiss-queries"] ?? (heavy ? 1000 : queryCount)));
+const faissQueries = Math.min(queryCount, faissLimit ?? (heavy ? 1000 : queryCount));
 const result: Record<string, unknown> = {
   dataset: flags.dataset,
   n: train.count,
@@ -220,7 +287,9 @@ async function measureLsh(index: ParallelLshIndex, searchOptions: LshSearchOptio
       searchOptions.maxReads !== undefined && Number.isFinite(searchOptions.maxReads)
         ? ` reads<=${searchOptions.maxReads}`
         : ""
-    }${searchOptions.probes !== undefined ? ` probes=${searchOptions.probes}` : ""}`,
+    }${searchOptions.probes !== undefined ? ` probes=${searchOptions.probes}` : ""}${
+      searchOptions.maxBucket !== undefined ? ` maxBucket=${searchOptions.maxBucket}` : ""
+    }`,
     search_options: searchOptions,
     max_checks: Number.isFinite(maxChecks) ? maxChecks : "all",
     runs_ms: runs,
@@ -277,33 +346,40 @@ function settingsOf(index: ParallelLshIndex) {
 const lshOptions: LshOptions = {
   k: lshK,
   L: lshL,
-  probes: optional(flags.probes),
-  candidates: optional(flags.candidates),
-  maxChecks: checksOf(flags["max-checks"]!),
-  block: optional(flags.block),
-  w: optional(flags.w),
-  maxBucket: optional(flags["max-bucket"]),
+  probes: probesFlag,
+  candidates: candidatesFlag,
+  maxChecks: mainChecks,
+  block: blockFlag,
+  w: wFlag,
+  maxBucket: maxBucketFlag,
   seed: 1,
   shape,
   bounds: !flags["no-bounds"],
 };
 const lsh = await buildParallelLshIndex(train.pixels, dim, { ...lshOptions, workers });
 const lshMain = await measureLsh(lsh, {});
-// The reads curve on an index with L = --reads-L tables (the bounds, not collision counts, rank the rows read).
-const readsIndex = readsL === lshOptions.L
+// The reads curve on an index with L = --reads-L tables (the bounds, not collision counts, rank the rows read) and
+// --reads-candidates times the default candidate target (fewer candidates to bound: the fastest low-recall points).
+const readsTarget = Math.max(1, Math.round(readsCandidates * lsh.candidates));
+const readsIndex = readsL === lshOptions.L && readsTarget === lsh.candidates
   ? lsh
-  : await buildParallelLshIndex(train.pixels, dim, { ...lshOptions, L: readsL, workers });
+  : await buildParallelLshIndex(train.pixels, dim, {
+    ...lshOptions,
+    L: readsL,
+    candidates: readsTarget,
+    workers,
+  });
 const indexOfSpec = (spec: LshSearchOptions) => (spec.maxReads !== undefined ? readsIndex : lsh);
 const curve: LshPoint[] = [];
 const curveSpecs: LshSearchOptions[] = [
-  ...flags["lsh-curve"]!.split(",").filter((x) => x.trim() !== "").map((x) => ({
-    maxChecks: checksOf(x.trim()),
-  })),
+  ...checksCurve.map((maxChecks) => ({ maxChecks })),
   ...readsCurve.map((maxReads) => ({ maxReads })),
-  ...flags["lsh-probes-curve"]!.split(",").filter((x) => x.trim() !== "").map((x) => ({ probes: Number(x) })),
+  ...probesCurve.map((probes) => ({ probes })),
+  ...crowdedCurve.map((factor) => ({ maxBucket: Math.max(1, Math.round(factor * lsh.maxBucket)) })),
 ];
 for (const spec of curveSpecs) {
-  const isMain = spec.probes === undefined && spec.maxReads === undefined && spec.maxChecks === lsh.maxChecks;
+  const isMain = spec.probes === undefined && spec.maxReads === undefined && spec.maxBucket === undefined &&
+    spec.maxChecks === lsh.maxChecks;
   const point = isMain ? lshMain : await measureLsh(indexOfSpec(spec), spec);
   curve.push(point);
   log(
@@ -370,7 +446,7 @@ if (!flags["no-peers"]) {
     const peers = await runKnnPeers(files.trainImages, files.testImages, {
       faissQueries,
       nndQueries: queryCount,
-      nndEpsilons: flags["nnd-epsilons"]!.split(",").filter((x) => x.trim() !== "").map(Number),
+      nndEpsilons: epsilons,
       nndJobs: jobs,
       nndParallelQueries: true,
       reps,
@@ -477,7 +553,7 @@ const lshRow = (label: string, point: LshPoint): [string, string, string, string
 ];
 for (const point of curve) {
   const label = point.search_options.maxReads !== undefined
-    ? `ours LSH k=${readsIndex.k} L=${readsIndex.L}`
+    ? `ours LSH k=${readsIndex.k} L=${readsIndex.L} target=${readsIndex.candidates}`
     : lshLabel;
   rows.push(lshRow(`${label} ${point.setting}${point === lshMain ? " (default)" : ""}`, point));
 }
