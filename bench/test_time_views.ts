@@ -67,7 +67,7 @@ export const benchViewsTool = defineTool({
     const slug = datasetSlug(flags.dataset);
     const modelsDir = flags.models ?? (flags.dataset === "mnist-sample" ? "models" : `models/${slug}`);
     const out = flags.out ?? `results/bench/test_time_views_${slug}.json`;
-    const best = await findBestModel(modelsDir, { kind: "autoencoder" });
+    const best = await findBestModel(modelsDir, { kind: "autoencoder", instead: "--models DIR" });
     const train = await readImages(files.trainImages);
     const trainLabels = (await readLabels(files.trainLabels)).subarray(0, train.count);
     const test = await readImages(files.testImages, { shape: [train.rows, train.cols] });

@@ -486,11 +486,17 @@ export async function listModels(root: string, options: ListModelsOptions = {}):
   return entries;
 }
 
+/** Options for {@linkcode findBestModel}. */
+export interface FindBestModelOptions extends ListModelsOptions {
+  /** How the caller names a model instead, for the error when there is none (default `--model DIR`). */
+  instead?: string;
+}
+
 /**
  * The model under `root` with the lowest `metrics.valLoss` (ties: the first by name); an
  * {@linkcode InputError} when there is none.
  */
-export async function findBestModel(root: string, options: ListModelsOptions = {}): Promise<ModelEntry> {
+export async function findBestModel(root: string, options: FindBestModelOptions = {}): Promise<ModelEntry> {
   const entries = (await listModels(root, options)).filter((e) =>
     Number.isFinite(e.metadata.metrics?.valLoss)
   );
@@ -500,7 +506,9 @@ export async function findBestModel(root: string, options: ListModelsOptions = {
       options.latentDim !== undefined ? `with latent dim ${options.latentDim}` : "",
     ]
       .filter(Boolean).join(" ");
-    throw new InputError(`${root}: no trained ${what} found (train one first, or pass --model DIR)`);
+    throw new InputError(
+      `${root}: no trained ${what} found (train one first, or pass ${options.instead ?? "--model DIR"})`,
+    );
   }
   return entries.reduce((best, e) => (e.metadata.metrics.valLoss < best.metadata.metrics.valLoss ? e : best));
 }

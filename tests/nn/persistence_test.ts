@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { Autoencoder } from "../../lib/nn/autoencoder.ts";
 import {
   checkModelTarget,
+  findBestModel,
   loadModel,
   METADATA_VERSION,
   MODEL_FILES,
@@ -220,4 +221,20 @@ Deno.test("fuzz: 1,000 mutated metadata.json files give only InputErrors", async
   });
   assert.equal(stats.runs, 1000);
   assert.ok(stats.refused > 300 && stats.accepted > 0, JSON.stringify(stats));
+});
+
+Deno.test("findBestModel: no model gives an InputError naming the folder and how to name a model instead", async () => {
+  await withTempDir(async (dir) => {
+    await assert.rejects(
+      findBestModel(dir, { kind: "autoencoder" }),
+      (error: Error) =>
+        error instanceof InputError && error.message.includes(dir) &&
+        /no trained autoencoder/.test(error.message) &&
+        error.message.endsWith("pass --model DIR)"),
+    );
+    await assert.rejects(
+      findBestModel(join(dir, "missing"), { kind: "autoencoder", instead: "--models DIR" }),
+      (error: Error) => error instanceof InputError && error.message.endsWith("pass --models DIR)"),
+    );
+  });
 });
