@@ -859,10 +859,9 @@ export function attachLshIndex(image: LshIndexImage, slot: number): LshIndex {
   // functions' block sums are added up from them when their groups are unions of the finest groups.
   const finest = levels.length > 0 ? levels[levels.length - 1].layout : undefined;
   const finestSums = new Float64Array(finest?.count ?? 0);
-  const levelMaps = levels.map((
-    level,
-  ) => (finest === undefined ? undefined : coarsening(finest, level.layout)));
-  const hashMap = finest === undefined ? undefined : coarsening(finest, functions.layout);
+  const fromFinest = (layout: GroupLayout) => (finest === undefined ? undefined : coarsening(finest, layout));
+  const levelMaps = levels.map((level) => fromFinest(level.layout));
+  const hashMap = fromFinest(functions.layout);
   const levelQueries = levels.map((level, i) => {
     levelTable.set([level.queryPtr, level.dataPtr, level.bytes, level.bytes, level.group], 5 * i);
     return new Uint8Array(buffer, level.queryPtr, level.bytes);

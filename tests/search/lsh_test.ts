@@ -212,18 +212,22 @@ Deno.test("LSH lower bounds (quantized group sums) skip rows without changing an
   const cols = 28;
   const dim = rows * cols;
   const { data, queries } = easyData(900, 40, dim, 33);
+  // Hash blocks of side 4 (their sums added up from the 2x2 level's) and 3 (summed from the pixels).
   for (const shape of [[rows, cols] as const, undefined]) {
-    for (const maxChecks of [5, 50, Infinity]) {
-      const options = { k: 3, L: 10, seed: 6, maxChecks, shape };
-      const plain = buildLshIndex(data, dim, { ...options, bounds: false }).search(queries);
-      const boundedIndex = buildLshIndex(data, dim, options);
-      assert.equal(boundedIndex.bounds, true);
-      const bounded = boundedIndex.search(queries);
-      assert.deepEqual(bounded.indices, plain.indices, `shape ${shape} maxChecks ${maxChecks}`);
-      assert.deepEqual(bounded.distances, plain.distances);
-      assert.deepEqual(bounded.checked, plain.checked);
-      assert.deepEqual(plain.rowsRead, plain.checked);
-      for (let q = 0; q < 40; q++) assert.ok(bounded.rowsRead[q] <= bounded.checked[q]);
+    for (const block of [undefined, 3]) {
+      for (const maxChecks of [5, 50, Infinity]) {
+        const options = { k: 3, L: 10, seed: 6, maxChecks, shape, block };
+        const plain = buildLshIndex(data, dim, { ...options, bounds: false }).search(queries);
+        const boundedIndex = buildLshIndex(data, dim, options);
+        assert.equal(boundedIndex.bounds, true);
+        const bounded = boundedIndex.search(queries);
+        const what = `shape ${shape} block ${block} maxChecks ${maxChecks}`;
+        assert.deepEqual(bounded.indices, plain.indices, what);
+        assert.deepEqual(bounded.distances, plain.distances, what);
+        assert.deepEqual(bounded.checked, plain.checked, what);
+        assert.deepEqual(plain.rowsRead, plain.checked, what);
+        for (let q = 0; q < 40; q++) assert.ok(bounded.rowsRead[q] <= bounded.checked[q]);
+      }
     }
   }
   const total = (a: Uint32Array) => a.reduce((s, v) => s + v, 0);
