@@ -121,7 +121,8 @@ export const searchTool = defineTool({
       kind: "integer",
       min: 1,
       max: MAX_COUNT,
-      description: "LSH: skip buckets with more members than this (crowded; default: 4 x candidates / L)",
+      description:
+        "LSH: skip buckets with more members than this (crowded; default: 4 x candidates / L; raise it for a higher recall at a little more time)",
     },
     noBounds: {
       names: ["--no-bounds"],

@@ -47,8 +47,9 @@
  * - `maxBucket` = {@linkcode defaultMaxBucket} = ⌈4 · candidates / L⌉ (a bucket is crowded when it
  *   alone holds four tables' share of the target);
  * - `probes` = {@linkcode defaultLshProbes}(L) = ⌈max(4·L, 128) / L⌉ buckets per table;
- * - `w`: the width at which the median query's own buckets (step 1, crowded buckets skipped) hold half
- *   of `candidates`, found by bisection on a sample: the index's hash functions over
+ * - `w`: the width at which the median query's own buckets (step 1, buckets over the default crowded
+ *   limit skipped: a given `maxBucket` changes what searches skip, not the width) hold half of
+ *   `candidates`, found by bisection on a sample: the index's hash functions over
  *   {@linkcode RULE_ROWS} data rows drawn with the seed, {@linkcode RULE_QUERIES} of them as queries,
  *   targets and bucket limit scaled by the sample's share of the data.
  * So small k or L get wide buckets and large ones narrow buckets, and multi-probe tops up the queries
@@ -641,9 +642,11 @@ export function buildLshImage(
     w = options.w;
     wRule = "given";
   } else {
+    // The rule assumes the default crowded limit: a given maxBucket changes only which buckets a search
+    // skips (raising it keeps more buckets at the same width, for a higher recall).
     const choice = chooseWidth(functions, data, n, {
       home: indexCandidates / 2,
-      maxBucket: indexMaxBucket,
+      maxBucket: defaultMaxBucket(indexCandidates, L),
       seed,
     });
     w = choice.w;

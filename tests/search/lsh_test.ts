@@ -420,6 +420,22 @@ Deno.test("LSH maxReads reads the rows with the smallest lower bounds (an indepe
   assert.deepEqual(unlimited.distances, exact.distances);
 });
 
+Deno.test("LSH: a given maxBucket changes which buckets searches skip, not the width rule (real digits)", async () => {
+  const files = await resolveDataset("mnist-sample");
+  const train = await readImages(files.trainImages);
+  const queries = (await readImages(files.testImages, { limit: 200 })).pixels;
+  const options = { k: 14, L: 40, seed: 1, shape: [28, 28] as const };
+  const index = buildLshIndex(train.pixels, 784, options);
+  const raised = 2 * index.maxBucket;
+  const crowded = buildLshIndex(train.pixels, 784, { ...options, maxBucket: raised });
+  assert.equal(crowded.w, index.w, "the same width as the defaults");
+  assert.equal(crowded.maxBucket, raised);
+  const searched = index.search(queries, { maxBucket: raised });
+  assert.deepEqual({ ...crowded.search(queries), ms: 0 }, { ...searched, ms: 0 });
+  const total = (a: Uint32Array) => a.reduce((x, y) => x + y, 0);
+  assert.ok(total(searched.candidates) > total(index.search(queries).candidates), "fewer buckets skipped");
+});
+
 Deno.test("LSH maxReads on real digits: few rows read, most nearest neighbours kept; bad values are RangeErrors", async () => {
   const files = await resolveDataset("mnist-sample");
   const train = await readImages(files.trainImages);
