@@ -104,33 +104,21 @@ const cpuMs = () => {
   return (usage.user + usage.system) / 1000;
 };
 const log = (message: string) => console.error(`bench:knn: ${message}`);
-/** A positive integer flag value, or one line naming the flag and exit 2. */
-const positiveInteger = (flag: string, text: string) => {
+/** Number kinds a flag can take. */
+type NumberKind = "positive integer" | "non-negative integer" | "positive number" | "non-negative number";
+/** A checker of flag values of `kind`: the value, or one line naming the flag and exit 2. */
+const numberOf = (kind: NumberKind) => (flag: string, text: string) => {
   const value = Number(text.trim());
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`bench:knn: --${flag}: expected a positive integer, got "${text}"`);
+  const whole = kind.endsWith("integer") ? Number.isInteger(value) : Number.isFinite(value);
+  if (!whole || (kind.startsWith("positive") ? value <= 0 : value < 0)) {
+    console.error(`bench:knn: --${flag}: expected a ${kind}, got "${text}"`);
     Deno.exit(2);
   }
   return value;
 };
-/** A non-negative integer flag value, or one line naming the flag and exit 2. */
-const nonNegativeInteger = (flag: string, text: string) => {
-  const value = Number(text.trim());
-  if (!Number.isInteger(value) || value < 0) {
-    console.error(`bench:knn: --${flag}: expected a non-negative integer, got "${text}"`);
-    Deno.exit(2);
-  }
-  return value;
-};
-/** A positive number flag value, or one line naming the flag and exit 2. */
-const positiveNumber = (flag: string, text: string) => {
-  const value = Number(text.trim());
-  if (!Number.isFinite(value) || value <= 0) {
-    console.error(`bench:knn: --${flag}: expected a positive number, got "${text}"`);
-    Deno.exit(2);
-  }
-  return value;
-};
+const positiveInteger = numberOf("positive integer");
+const nonNegativeInteger = numberOf("non-negative integer");
+const positiveNumber = numberOf("positive number");
 /** The text of flag `flag` (undefined when absent). */
 const flagText = (flag: string) => {
   const value = (flags as Record<string, string | boolean | undefined>)[flag];
@@ -145,10 +133,10 @@ const optionalPositive = (flag: string, integer = false) => {
   if (text === undefined) return undefined;
   return integer ? positiveInteger(flag, text) : positiveNumber(flag, text);
 };
-const checksFlag = (
-  flag: string,
-  text: string,
-) => (text.trim() === "all" ? Infinity : positiveInteger(flag, text));
+/** A limit on checks: "all" or a positive integer. */
+function checksFlag(flag: string, text: string) {
+  return text.trim() === "all" ? Infinity : positiveInteger(flag, text);
+}
 const queryLimit = optionalPositive("queries", true);
 const faissLimit = optionalPositive("faiss-queries", true);
 const workers = optionalPositive("workers", true);
@@ -162,14 +150,7 @@ const checksCurve = listOf("lsh-curve", checksFlag);
 const mainChecks = checksFlag("max-checks", flags["max-checks"]!);
 const probesCurve = listOf("lsh-probes-curve", nonNegativeInteger);
 const crowdedCurve = listOf("lsh-crowded-curve", positiveNumber);
-const epsilons = listOf("nnd-epsilons", (flag, text) => {
-  const value = Number(text.trim());
-  if (!Number.isFinite(value) || value < 0) {
-    console.error(`bench:knn: --${flag}: expected a non-negative number, got "${text}"`);
-    Deno.exit(2);
-  }
-  return value;
-});
+const epsilons = listOf("nnd-epsilons", numberOf("non-negative number"));
 const probesFlag = nonNegativeInteger("probes", flags.probes!);
 const candidatesFlag = optionalPositive("candidates", true);
 const blockFlag = optionalPositive("block", true);
