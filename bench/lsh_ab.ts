@@ -13,6 +13,9 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
+import { printHelpIfAsked } from "./_help.ts";
+
+printHelpIfAsked(import.meta.url);
 
 function fail(message: string): never {
   console.error(`bench:lsh-ab: ${message}`);

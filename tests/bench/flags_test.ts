@@ -48,4 +48,7 @@ Deno.test("bench:lsh-ab: wrong checkouts or a bad number get one line and exit 2
     assert.equal(lines.length, 1, `${args.join(" ")}: ${lines.join("\n")}`);
     assert.match(lines[0], expected);
   }
+  const help = await runBench("lsh_ab.ts", ["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /deno task bench:lsh-ab <checkout A> <checkout B>/);
 });
