@@ -1074,8 +1074,7 @@ export function attachLshIndex(image: LshIndexImage, slot: number): LshIndex {
             const map = levelMaps[i];
             if (map === undefined) groupSums(queries, q * dim, level.layout, groupScratch);
             else coarsenSums(finestSums, map, level.layout.count, groupScratch);
-            const out = levelQueries[i];
-            for (let g = 0; g < level.layout.count; g++) out[g] = Math.floor(groupScratch[g] / level.group);
+            quantizeSums(groupScratch, level, levelQueries[i], 0);
           });
           if (shortlisted) {
             rowsRead[q] = kernels.l1U8NearestShortlist(
@@ -1254,6 +1253,16 @@ function groupMeans(
   offset: number,
 ): void {
   groupSums(vectors, rowOffset, level.layout, scratch);
+  quantizeSums(scratch, level, out, offset);
+}
+
+/** out[offset + g] = floor(sums[g] / a) for the level's groups g (a: its group size). */
+function quantizeSums(
+  sums: Float64Array,
+  level: { layout: GroupLayout; group: number },
+  out: Uint8Array,
+  offset: number,
+): void {
   const count = level.layout.count;
-  for (let g = 0; g < count; g++) out[offset + g] = Math.floor(scratch[g] / level.group);
+  for (let g = 0; g < count; g++) out[offset + g] = Math.floor(sums[g] / level.group);
 }
